@@ -1,0 +1,2 @@
+/* backend/pcapfile.c: placeholder, being written. */
+#include <config.h>

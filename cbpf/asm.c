@@ -1,0 +1,2 @@
+/* cbpf/asm.c: placeholder, being written. */
+#include <config.h>

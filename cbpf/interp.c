@@ -1,0 +1,2 @@
+/* cbpf/interp.c: placeholder, being written. */
+#include <config.h>

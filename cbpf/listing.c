@@ -1,0 +1,2 @@
+/* cbpf/listing.c: placeholder, being written. */
+#include <config.h>

@@ -1,0 +1,2 @@
+/* cbpf/validate.c: placeholder, being written. */
+#include <config.h>

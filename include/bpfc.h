@@ -1,0 +1,154 @@
+/*
+ * bpfc.h: the public interface of libbpfc.
+ *
+ * A struct bpfc_filter is an immutable, validated program plus whatever the
+ * engines precomputed for it.  Loading (or compiling) is the only step that
+ * can fail; running cannot.  Every call is reentrant: no function here keeps
+ * state between calls, and one filter may be run from many threads at once.
+ *
+ * Errors: functions that take `char *errbuf` write a NUL-terminated message
+ * of at most BPFC_ERRBUF_SIZE bytes there when they fail (errbuf may be
+ * NULL).  Functions that take `struct bpfc_error *` fill it instead, with the
+ * instruction index or the byte range of the input the error is about.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef BPFC_H
+#define BPFC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BPFC_ERRBUF_SIZE 512
+
+/* Classic BPF instruction: the layout of struct bpf_insn / struct sock_filter. */
+struct bpfc_insn {
+	uint16_t code;
+	uint8_t jt;
+	uint8_t jf;
+	uint32_t k;
+};
+
+/* eBPF instruction: the layout of linux/bpf.h struct bpf_insn. */
+struct bpfc_ebpf_insn {
+	uint8_t code;
+	uint8_t dst_reg:4, src_reg:4;
+	int16_t off;
+	int32_t imm;
+};
+
+enum bpfc_engine {
+	BPFC_ENGINE_CBPF = 1, /* the classic BPF interpreter */
+	BPFC_ENGINE_EBPF = 2, /* the eBPF interpreter */
+	BPFC_ENGINE_JIT = 3   /* native x86-64 code */
+};
+
+/* What went wrong, as a code. */
+enum bpfc_status {
+	BPFC_OK = 0,
+	BPFC_ESYNTAX = 1,      /* input text does not parse */
+	BPFC_ERANGE = 2,       /* a value is out of its range */
+	BPFC_EINVAL = 3,       /* a program breaks a validity rule */
+	BPFC_ESEMANTIC = 4,    /* well-formed but meaningless input */
+	BPFC_EUNSUPPORTED = 5, /* valid, but not something bpfc can do */
+	BPFC_ENOMEM = 6,       /* out of memory */
+	BPFC_EIO = 7,          /* reading or writing a file failed */
+	BPFC_EINTERNAL = 8     /* a bug in bpfc: please report it */
+};
+
+/* An error with its position: `insn` is the instruction it is about (or
+ * -1), [begin, end) the byte range of the input text (begin == end == 0
+ * when there is no text). */
+struct bpfc_error {
+	enum bpfc_status code;
+	int insn;
+	uint32_t begin, end;
+	char msg[BPFC_ERRBUF_SIZE];
+};
+
+/* ---- compiling filter expressions ------------------------------------- */
+
+struct bpfc_options {
+	int linktype;     /* a DLT_ value */
+	uint32_t snaplen; /* what a matching packet returns */
+	uint32_t netmask; /* for `ip broadcast`; BPFC_NETMASK_UNKNOWN if not known */
+	int optimize;     /* non-zero: run the optimizer */
+};
+#define BPFC_NETMASK_UNKNOWN 0xffffffffu
+
+/* DLT_EN10MB, snaplen 262144, netmask unknown, optimizer on. */
+void bpfc_options_init(struct bpfc_options *o);
+
+/* ---- loading classic BPF ------------------------------------------------ */
+
+struct bpfc_filter;
+
+/* The validator's limits.  The defaults are the Linux kernel's. */
+struct bpfc_load_options {
+	uint32_t max_insns; /* longest program accepted; default 4096 */
+};
+#define BPFC_MAX_INSNS_DEFAULT 4096u
+
+void bpfc_load_options_init(struct bpfc_load_options *o);
+
+/* Validate a cBPF program with the Linux kernel's rules and make a filter of
+ * it.  NULL and a message naming the instruction on error.  The
+ * instructions are copied. */
+struct bpfc_filter *bpfc_load_cbpf(const struct bpfc_insn *insns, size_t n, char *errbuf);
+struct bpfc_filter *bpfc_load_cbpf_opts(const struct bpfc_insn *insns, size_t n,
+					const struct bpfc_load_options *o,
+					struct bpfc_error *err);
+
+/* Read a program in any of the listing forms bpfc and `tcpdump -d`, `-dd`
+ * and `-ddd` print, validate it and make a filter of it.  On error, NULL with
+ * `err` naming the offending text (its byte range in `text`). */
+struct bpfc_filter *bpfc_assemble(const char *text, size_t len,
+				  const struct bpfc_load_options *o,
+				  struct bpfc_error *err);
+
+/* The filter's cBPF program; returns its length. */
+size_t bpfc_cbpf(const struct bpfc_filter *f, const struct bpfc_insn **insns);
+
+/* ---- listings ----------------------------------------------------------- */
+
+enum bpfc_listing {
+	BPFC_LISTING_D = 1,   /* tcpdump -d: readable */
+	BPFC_LISTING_DD = 2,  /* tcpdump -dd: a C array initialiser */
+	BPFC_LISTING_DDD = 3  /* tcpdump -ddd: decimal numbers */
+};
+
+/* The program printed exactly as `tcpdump -d`, `-dd` or `-ddd` prints it.
+ * Returns a malloc'd NUL-terminated string (free it with free()), or NULL
+ * when out of memory or `style` is not one of enum bpfc_listing. */
+char *bpfc_listing(const struct bpfc_insn *insns, size_t n, enum bpfc_listing style);
+
+/* ---- running -------------------------------------------------------------- */
+
+/* Choose the engine bpfc_run uses: 0, or -1 when that engine is not
+ * available for this filter (the engine is then unchanged). */
+int bpfc_set_engine(struct bpfc_filter *f, enum bpfc_engine e);
+enum bpfc_engine bpfc_get_engine(const struct bpfc_filter *f);
+
+/* Run the filter on a packet of `wirelen` bytes of which `caplen` were
+ * captured and are at `pkt`.  Returns what the program returns: 0 rejects,
+ * anything else is the number of bytes to keep.  Never reads past `caplen`.
+ * Safe to call from many threads at once on the same filter. */
+uint32_t bpfc_run(const struct bpfc_filter *f, const uint8_t *pkt, uint32_t wirelen,
+		  uint32_t caplen);
+
+void bpfc_free(struct bpfc_filter *f);
+
+/* ---- about the library ---------------------------------------------------- */
+
+const char *bpfc_version(void);
+const char *bpfc_strerror(enum bpfc_status code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BPFC_H */

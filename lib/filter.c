@@ -1,0 +1,179 @@
+/*
+ * filter.c: the public handle, struct bpfc_filter, over the stages.
+ *
+ * A filter owns a validated copy of its cBPF program and the engine that
+ * bpfc_run dispatches to.  After loading it is never written again except
+ * by bpfc_set_engine, so concurrent bpfc_run calls share it safely.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfc.h"
+#include "base/arena.h"
+#include "base/diag.h"
+#include "cbpf/cbpf.h"
+
+struct bpfc_filter {
+	struct bpfc_insn *insns; /* malloc'd, validated */
+	size_t n;
+	enum bpfc_engine engine;
+};
+
+void
+bpfc_options_init(struct bpfc_options *o)
+{
+	o->linktype = 1; /* DLT_EN10MB */
+	o->snaplen = 262144;
+	o->netmask = BPFC_NETMASK_UNKNOWN;
+	o->optimize = 1;
+}
+
+void
+bpfc_load_options_init(struct bpfc_load_options *o)
+{
+	o->max_insns = BPFC_MAX_INSNS_DEFAULT;
+}
+
+struct bpfc_filter *
+bpfc_load_cbpf_opts(const struct bpfc_insn *insns, size_t n, const struct bpfc_load_options *o,
+		    struct bpfc_error *err)
+{
+	struct bpfc_load_options defaults;
+	struct bpfc_error local;
+
+	if (err == NULL)
+		err = &local;
+	diag_init(err);
+	if (o == NULL) {
+		bpfc_load_options_init(&defaults);
+		o = &defaults;
+	}
+	if (insns == NULL && n != 0) {
+		diag_plain(err, BPFC_EINVAL, "no instructions given");
+		return NULL;
+	}
+	if (cbpf_validate(insns, n, o, err) < 0)
+		return NULL;
+
+	struct bpfc_filter *f = calloc(1, sizeof(*f));
+	if (f != NULL)
+		f->insns = malloc(n * sizeof(*insns));
+	if (f == NULL || f->insns == NULL) {
+		free(f);
+		diag_plain(err, BPFC_ENOMEM, "out of memory");
+		return NULL;
+	}
+	memcpy(f->insns, insns, n * sizeof(*insns));
+	f->n = n;
+	f->engine = BPFC_ENGINE_CBPF;
+	return f;
+}
+
+struct bpfc_filter *
+bpfc_load_cbpf(const struct bpfc_insn *insns, size_t n, char *errbuf)
+{
+	struct bpfc_error err;
+	struct bpfc_filter *f = bpfc_load_cbpf_opts(insns, n, NULL, &err);
+
+	if (f == NULL)
+		diag_to_errbuf(&err, errbuf);
+	return f;
+}
+
+struct bpfc_filter *
+bpfc_assemble(const char *text, size_t len, const struct bpfc_load_options *o,
+	      struct bpfc_error *err)
+{
+	struct arena a;
+	struct bpfc_insn *insns = NULL;
+	size_t n = 0;
+	struct bpfc_error local;
+	struct bpfc_filter *f = NULL;
+
+	if (err == NULL)
+		err = &local;
+	diag_init(err);
+	arena_init(&a);
+	if (cbpf_assemble(&a, text, len, &insns, &n, err) == 0)
+		f = bpfc_load_cbpf_opts(insns, n, o, err);
+	arena_release(&a);
+	return f;
+}
+
+size_t
+bpfc_cbpf(const struct bpfc_filter *f, const struct bpfc_insn **insns)
+{
+	if (insns != NULL)
+		*insns = f->insns;
+	return f->n;
+}
+
+char *
+bpfc_listing(const struct bpfc_insn *insns, size_t n, enum bpfc_listing style)
+{
+	struct strbuf b;
+
+	if (style != BPFC_LISTING_D && style != BPFC_LISTING_DD && style != BPFC_LISTING_DDD)
+		return NULL;
+	strbuf_init(&b);
+	cbpf_listing(&b, insns, n, style);
+	return strbuf_take(&b);
+}
+
+int
+bpfc_set_engine(struct bpfc_filter *f, enum bpfc_engine e)
+{
+	/* The eBPF engines arrive with the translator (issue #4, #5). */
+	if (e != BPFC_ENGINE_CBPF)
+		return -1;
+	f->engine = e;
+	return 0;
+}
+
+enum bpfc_engine
+bpfc_get_engine(const struct bpfc_filter *f)
+{
+	return f->engine;
+}
+
+uint32_t
+bpfc_run(const struct bpfc_filter *f, const uint8_t *pkt, uint32_t wirelen, uint32_t caplen)
+{
+	return cbpf_run(f->insns, pkt, wirelen, caplen);
+}
+
+void
+bpfc_free(struct bpfc_filter *f)
+{
+	if (f == NULL)
+		return;
+	free(f->insns);
+	free(f);
+}
+
+const char *
+bpfc_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+const char *
+bpfc_strerror(enum bpfc_status code)
+{
+	static const char *const text[] = {
+		[BPFC_OK] = "success",
+		[BPFC_ESYNTAX] = "syntax error",
+		[BPFC_ERANGE] = "value out of range",
+		[BPFC_EINVAL] = "invalid program",
+		[BPFC_ESEMANTIC] = "meaningless input",
+		[BPFC_EUNSUPPORTED] = "not supported",
+		[BPFC_ENOMEM] = "out of memory",
+		[BPFC_EIO] = "input/output error",
+		[BPFC_EINTERNAL] = "internal error in bpfc",
+	};
+	if ((unsigned)code >= sizeof(text) / sizeof(text[0]) || text[code] == NULL)
+		return "unknown error";
+	return text[code];
+}

@@ -1,0 +1,4 @@
+/* tests/diff_captures.c: placeholder, being written. */
+#include <config.h>
+int main(void);
+int main(void) { return 77; }

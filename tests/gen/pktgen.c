@@ -1,0 +1,2 @@
+/* tests/gen/pktgen.c: placeholder, being written. */
+#include <config.h>

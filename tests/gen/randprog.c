@@ -1,0 +1,2 @@
+/* tests/gen/randprog.c: placeholder, being written. */
+#include <config.h>
