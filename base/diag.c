@@ -83,6 +83,21 @@ diag_to_errbuf(const struct bpfc_error *e, char *errbuf)
 		snprintf(errbuf, BPFC_ERRBUF_SIZE, "%s", e->msg);
 }
 
+static int
+diag_byte_width(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\t' ? 1 : 4;
+}
+
+static void
+diag_put_byte(FILE *out, unsigned char c)
+{
+	if (diag_byte_width(c) == 1)
+		fputc(c, out);
+	else
+		fprintf(out, "\\x%02x", c);
+}
+
 void
 diag_print(FILE *out, const char *prog, const struct bpfc_error *e, const char *input,
 	   size_t input_len, const char *name)
@@ -110,13 +125,25 @@ diag_print(FILE *out, const char *prog, const struct bpfc_error *e, const char *
 		fprintf(out, "%s: error: line %zu: %s\n", prog, lineno, e->msg);
 	else
 		fprintf(out, "%s: error: %s\n", prog, e->msg);
-	fprintf(out, "  %.*s\n  ", (int)(le - ls), input + ls);
-	for (size_t i = ls; i < begin; i++)
-		fputc(input[i] == '\t' ? '\t' : ' ', out);
+	/* Bytes a terminal would act on are shown as \xNN, and the caret line
+	 * advances by the same width so it still points at the right column. */
+	fputs("  ", out);
+	for (size_t i = ls; i < le; i++)
+		diag_put_byte(out, (unsigned char)input[i]);
+	fputs("\n  ", out);
+	for (size_t i = ls; i < begin; i++) {
+		if (input[i] == '\t')
+			fputc('\t', out);
+		else
+			fprintf(out, "%*s", diag_byte_width((unsigned char)input[i]), "");
+	}
 	fputc('^', out);
 	if (end > le)
 		end = le;
-	for (size_t i = begin + 1; i < end; i++)
-		fputc('~', out);
+	for (size_t i = begin; i < end; i++) {
+		int w = diag_byte_width((unsigned char)input[i]) - (i == begin);
+		while (w-- > 0)
+			fputc('~', out);
+	}
 	fputc('\n', out);
 }

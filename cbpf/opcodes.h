@@ -8,7 +8,9 @@
  *
  *   NAME      suffix of the enum cbpf_op constant (CBPF_OP_NAME)
  *   CODE      the 16-bit `code` value (only the low byte is ever non-zero)
- *   MNEMONIC  the name `tcpdump -d` prints
+ *   MNEMONIC  the name `tcpdump -d` prints (libpcap 1.10 has none for
+ *             ldx #pktlen and prints "unimp 0x81": cbpf/listing.c copies
+ *             that gap; the assembler reads both spellings)
  *   OPERAND   how the operand is printed and parsed (enum cbpf_operand)
  *   FLAGS     CBPF_F_* bits below: what the validator must check
  */
@@ -53,7 +55,8 @@ enum cbpf_operand {
 	CBPF_OPND_HEX,  /* #0xk (hex) */
 	CBPF_OPND_X,    /* x */
 	CBPF_OPND_RETK, /* #k (decimal) */
-	CBPF_OPND_RETA  /* the accumulator */
+	CBPF_OPND_RETA, /* the accumulator */
+	CBPF_OPND_CODE  /* none that libpcap knows: "unimp 0x<code>", k not shown */
 };
 
 /* What the validator checks, and what analyses need to know. */
