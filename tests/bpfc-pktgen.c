@@ -18,30 +18,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include <pcap/pcap.h>
 
 #include "tests/gen/pktgen.h"
 
 #define PROG "bpfc-pktgen"
 
-/* The generator's link types under libpcap's names for them.  (This tool
- * does not link libpcap, so the few names it needs are listed here.) */
-static const struct {
-	const char *name;
-	int dlt;
-} pktgen_names[] = {
-	{"NULL", 0},      {"EN10MB", 1},    {"PPP", 9},         {"RAW", 12},
-	{"C_HDLC", 104},  {"LOOP", 108},    {"LINUX_SLL", 113}, {"PPP_PPPD", 166},
-	{"IPV4", 228},    {"IPV6", 229},    {"LINUX_SLL2", 276},
-};
-
-#define NNAMES (sizeof(pktgen_names) / sizeof(pktgen_names[0]))
+/* Link types are looked for up to the largest a pcap file's 16-bit
+ * link-type field holds. */
+#define DLT_LIMIT 0xffff
 
 struct args {
 	int dlt;
 	unsigned long long count, seed, snaplen;
 	const char *out;
 };
+
+/* The link types the generator frames, as " NAME(DLT)" under libpcap's
+ * names (just the number when libpcap has none), then a newline. */
+static void
+print_linktypes(FILE *f)
+{
+	for (int v = 0; v <= DLT_LIMIT; v++) {
+		const char *name;
+
+		if (!pktgen_supports(v))
+			continue;
+		name = pcap_datalink_val_to_name(v);
+		if (name != NULL)
+			fprintf(f, " %s(%d)", name, v);
+		else
+			fprintf(f, " %d", v);
+	}
+	fputc('\n', f);
+}
 
 static void
 usage(FILE *f)
@@ -54,9 +65,7 @@ usage(FILE *f)
 		"  -S SNAPLEN  snapshot length, 1..262144 (default 262144)\n"
 		"  -o FILE     output file (required)\n"
 		"link types:");
-	for (size_t i = 0; i < NNAMES; i++)
-		fprintf(f, " %s(%d)", pktgen_names[i].name, pktgen_names[i].dlt);
-	fputc('\n', f);
+	print_linktypes(f);
 }
 
 static int
@@ -69,22 +78,43 @@ bad_usage(const char *fmt, const char *arg)
 	return 2;
 }
 
-/* A link type name or number the generator frames; -1 if it is neither. */
+/* A link type name (libpcap's, any case: pcap_datalink_name_to_val) or a
+ * decimal number 0..DLT_LIMIT; -1 if it is neither.  Whether the
+ * generator frames it is the caller's question. */
 static int
 parse_dlt(const char *s)
 {
+	int dlt = pcap_datalink_name_to_val(s);
 	char *end;
 	long v;
 
-	for (size_t i = 0; i < NNAMES; i++)
-		if (strcasecmp(s, pktgen_names[i].name) == 0)
-			return pktgen_names[i].dlt;
+	if (dlt >= 0)
+		return dlt;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 0xffff ||
-	    !pktgen_supports((int)v))
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0 || v > DLT_LIMIT)
 		return -1;
 	return (int)v;
+}
+
+/* -y ARG was not usable: say whether libpcap knows it at all, and which
+ * link types would do. */
+static int
+bad_dlt(const char *arg, int dlt)
+{
+	const char *name = dlt >= 0 ? pcap_datalink_val_to_name(dlt) : NULL;
+
+	fprintf(stderr, PROG ": ");
+	if (dlt < 0)
+		fprintf(stderr, "unknown link type '%s': neither a libpcap link-type name nor a "
+				"number 0..%d\n", arg, DLT_LIMIT);
+	else
+		fprintf(stderr, "link type '%s' is DLT %d (%s), which the generator does not "
+				"frame\n", arg, dlt, name != NULL ? name : "unnamed in libpcap");
+	fprintf(stderr, PROG ": supported link types:");
+	print_linktypes(stderr);
+	fprintf(stderr, "Try '" PROG " --help'.\n");
+	return 2;
 }
 
 /* An unsigned number in [min, max] (decimal, 0x hex or 0 octal). */
@@ -128,9 +158,9 @@ parse_args(int argc, char **argv, struct args *a)
 	while ((c = getopt_long(argc, argv, ":y:n:s:S:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'y':
-			if ((a->dlt = parse_dlt(optarg)) < 0)
-				return bad_usage("unknown or unsupported link type '%s' (see --help)",
-						 optarg);
+			a->dlt = parse_dlt(optarg);
+			if (a->dlt < 0 || !pktgen_supports(a->dlt))
+				return bad_dlt(optarg, a->dlt);
 			break;
 		case 'n':
 			if (parse_num(optarg, 0, 1000000, &a->count) < 0)

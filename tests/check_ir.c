@@ -1,0 +1,1460 @@
+/*
+ * check_ir.c: the IR (codegen/ir.c) and its assembler (codegen/assemble.c).
+ *
+ *  random_ir   Seeded random IR programs (1 to 2000 blocks; random
+ *              statements from the opcode table; shapes: random DAGs,
+ *              long OR-chains to shared returns, balanced decision trees,
+ *              diamonds, blocks of 20-60 statements; block ids created in
+ *              order, reversed or shuffled) are assembled.  The output must
+ *              pass cbpf_validate and libpcap's bpf_validate, and libpcap's
+ *              bpf_filter on it must return, for every packet, what a small
+ *              evaluator written here returns when it walks the IR itself.
+ *              Each program is also assembled with the safe layout, and
+ *              every 8th goes through ir_from_cbpf and back, and through
+ *              ir_remove_unreachable (which must not change the output).
+ *  roundtrip   randprog_valid programs and ~60 pcap_compile outputs
+ *              (optimized and not) go through ir_from_cbpf + ir_assemble;
+ *              libpcap's bpf_filter must give the same result on the input
+ *              and the output for every packet, and the output is never
+ *              longer than the input by more than the trampolines it added.
+ *  check       ir_check catches each kind of malformed IR (a table of
+ *              corruptions of one valid program); ir_assemble refuses them
+ *              all with BPFC_EINTERNAL.  Builder misuse sets the sticky
+ *              error.
+ *  dump        ir_dump prints each statement as libpcap's bpf_image does.
+ *  longjump    fixed long-jump shapes (chains of 100..3000 tests, a
+ *              1000-leaf decision tree, a branch over 1000 statements):
+ *              checked like random_ir, and their sizes reported.
+ *
+ * Oracles: libpcap's bpf_filter, bpf_validate and bpf_image, and the
+ * evaluator below, which is written from libpcap's semantics (a load not
+ * inside caplen, or a division by X = 0, ends the program with 0; a shift
+ * by X >= 32 gives 0) and shares no code with bpfc's interpreter.
+ *
+ * Environment: BPFC_TEST_SEED picks the seed, BPFC_TEST_SCALE (float)
+ * multiplies the counts (a quarter under sanitizers).  A failure prints
+ * the seed and the program number.
+ */
+#include <config.h>
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <linux/filter.h>
+#include <sys/socket.h>
+#endif
+
+#include "bpfc.h"
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/strbuf.h"
+#include "cbpf/cbpf.h"
+#include "codegen/ir.h"
+#include "tests/gen/pktgen.h"
+#include "tests/gen/randprog.h"
+#include "tests/gen/rng.h"
+
+static_assert(sizeof(struct bpfc_insn) == sizeof(struct bpf_insn), "insn size");
+static_assert(offsetof(struct bpfc_insn, k) == offsetof(struct bpf_insn, k), "k");
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define T_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define T_SANITIZED 1
+#endif
+#endif
+#ifndef T_SANITIZED
+#define T_SANITIZED 0
+#endif
+
+#define T_NPKTS 24      /* packets per program */
+#define T_POOL 2048     /* pktgen packets */
+#define T_RANDPKT 2048  /* longest random packet */
+#define T_MAXBLOCKS 2000
+
+/* ---- setup: seed, scale, packets --------------------------------------- */
+
+struct t_pkt {
+	uint8_t *data; /* exactly caplen bytes (malloc'd), so ASan sees over-reads */
+	uint32_t caplen, wirelen;
+};
+
+static uint64_t t_seed;
+static struct t_pkt *t_pkts;
+static size_t t_npkts;
+static int t_sock = -1; /* for the kernel's SO_ATTACH_FILTER check, or -1 */
+
+static double
+t_scale(void)
+{
+	const char *s = getenv("BPFC_TEST_SCALE");
+	double v = s != NULL ? strtod(s, NULL) : 1.0;
+	return (v > 0 ? v : 1.0) / (T_SANITIZED ? 4 : 1);
+}
+
+static uint32_t
+t_count(double n)
+{
+	double v = n * t_scale();
+	return v < 1 ? 1 : (uint32_t)v;
+}
+
+static void
+t_add_pkt(const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	struct t_pkt *p = &t_pkts[t_npkts++];
+	p->data = malloc(caplen ? caplen : 1);
+	ck_assert_ptr_nonnull(p->data);
+	if (caplen)
+		memcpy(p->data, data, caplen);
+	p->caplen = caplen;
+	p->wirelen = wirelen;
+}
+
+/* Half random packets, half pktgen Ethernet frames (when it gives any). */
+static void
+t_setup(void)
+{
+	const char *s = getenv("BPFC_TEST_SEED");
+	struct pktgen_set set;
+	struct rng r;
+	uint8_t buf[T_RANDPKT];
+
+	t_seed = s != NULL ? strtoull(s, NULL, 0) : 0x69726972u;
+	t_pkts = calloc(2 * T_POOL, sizeof(*t_pkts));
+	ck_assert_ptr_nonnull(t_pkts);
+	pktgen_set_init(&set, 1);
+	if (pktgen_generate(&set, 1, t_seed, T_POOL) == 0)
+		for (size_t i = 0; i < set.n; i++)
+			t_add_pkt(set.pkts[i].data, set.pkts[i].caplen, set.pkts[i].wirelen);
+	pktgen_set_free(&set);
+#ifdef __linux__
+	t_sock = socket(AF_UNIX, SOCK_DGRAM, 0);
+#endif
+	rng_seed(&r, t_seed ^ 0x5eed);
+	while (t_npkts < 2 * T_POOL) {
+		uint32_t caplen, wirelen;
+		randprog_packet(&r, buf, sizeof(buf), &caplen, &wirelen);
+		t_add_pkt(buf, caplen, wirelen);
+	}
+}
+
+static void
+t_teardown(void)
+{
+	for (size_t i = 0; i < t_npkts; i++)
+		free(t_pkts[i].data);
+	free(t_pkts);
+	t_pkts = NULL;
+	t_npkts = 0;
+	if (t_sock >= 0)
+		close(t_sock);
+	t_sock = -1;
+}
+
+/* The running kernel's verdict: 1 accepted, 0 refused, -1 could not ask
+ * (no socket, or longer than its 4096-instruction limit). */
+static int
+t_kernel_accepts(const struct bpfc_insn *out, size_t n)
+{
+#ifdef __linux__
+	struct sock_fprog fp = {.len = (unsigned short)n,
+				.filter = (struct sock_filter *)(uintptr_t)out};
+
+	if (t_sock < 0 || n > BPFC_MAX_INSNS_DEFAULT)
+		return -1;
+	if (setsockopt(t_sock, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) == 0)
+		return 1;
+	return errno == EINVAL ? 0 : -1;
+#else
+	(void)out;
+	(void)n;
+	return -1;
+#endif
+}
+
+/* ---- the evaluator: walks the IR with libpcap's semantics ---------------- */
+
+static int
+ev_load(const struct t_pkt *p, uint64_t off, unsigned size, uint32_t *v)
+{
+	if (off + size > p->caplen)
+		return -1;
+	*v = 0;
+	for (unsigned i = 0; i < size; i++)
+		*v = *v << 8 | p->data[off + i];
+	return 0;
+}
+
+/* One ALU op; -1 for a division by zero. */
+static int
+ev_alu(uint16_t code, uint32_t *a, uint32_t v)
+{
+	switch (code & 0xf0) {
+	case CBPF_ADD: *a += v; break;
+	case CBPF_SUB: *a -= v; break;
+	case CBPF_MUL: *a *= v; break;
+	case CBPF_DIV: if (v == 0) return -1; *a /= v; break;
+	case CBPF_MOD: if (v == 0) return -1; *a %= v; break;
+	case CBPF_AND: *a &= v; break;
+	case CBPF_OR: *a |= v; break;
+	case CBPF_XOR: *a ^= v; break;
+	case CBPF_LSH: *a = v < 32 ? *a << v : 0; break;
+	case CBPF_RSH: *a = v < 32 ? *a >> v : 0; break;
+	case CBPF_NEG: *a = 0u - *a; break;
+	default: ck_abort_msg("evaluator: ALU code 0x%x", code);
+	}
+	return 0;
+}
+
+struct ev_regs {
+	uint32_t a, x, m[16];
+};
+
+/* One statement; -1 when the program ends with 0. */
+static int
+ev_stmt(const struct ir_stmt *s, struct ev_regs *r, const struct t_pkt *p)
+{
+	uint32_t v;
+	uint16_t c = s->code;
+
+	switch (CBPF_CLASS(c)) {
+	case CBPF_LD:
+	case CBPF_LDX: {
+		int ldx = CBPF_CLASS(c) == CBPF_LDX;
+		unsigned size = (c & 0x18) == CBPF_W ? 4 : (c & 0x18) == CBPF_H ? 2 : 1;
+		switch (c & 0xe0) {
+		case CBPF_ABS: if (ev_load(p, s->k, size, &v)) return -1; break;
+		case CBPF_IND: if (ev_load(p, (uint64_t)r->x + s->k, size, &v)) return -1; break;
+		case CBPF_LEN: v = p->wirelen; break;
+		case CBPF_IMM: v = s->k; break;
+		case CBPF_MEM: v = r->m[s->k]; break;
+		case CBPF_MSH:
+			if (ev_load(p, s->k, 1, &v))
+				return -1;
+			v = (v & 0xf) << 2;
+			break;
+		default: ck_abort_msg("evaluator: load code 0x%x", c);
+		}
+		*(ldx ? &r->x : &r->a) = v;
+		return 0;
+	}
+	case CBPF_ST: r->m[s->k] = r->a; return 0;
+	case CBPF_STX: r->m[s->k] = r->x; return 0;
+	case CBPF_ALU: return ev_alu(c, &r->a, c & CBPF_X ? r->x : s->k);
+	case CBPF_MISC:
+		if (c & CBPF_TXA)
+			r->a = r->x;
+		else
+			r->x = r->a;
+		return 0;
+	}
+	ck_abort_msg("evaluator: statement code 0x%x", c);
+	return -1;
+}
+
+static int
+ev_test(uint16_t code, uint32_t a, uint32_t v)
+{
+	switch (code & 0xf0) {
+	case CBPF_JEQ: return a == v;
+	case CBPF_JGT: return a > v;
+	case CBPF_JGE: return a >= v;
+	case CBPF_JSET: return (a & v) != 0;
+	}
+	ck_abort_msg("evaluator: branch code 0x%x", code);
+	return 0;
+}
+
+static uint32_t
+ev_run(const struct ir_prog *prog, const struct t_pkt *p)
+{
+	struct ev_regs r;
+	const struct ir_block *b = prog->entry;
+
+	memset(&r, 0, sizeof(r));
+	for (uint32_t steps = 0; steps <= prog->nblocks; steps++) {
+		for (uint32_t i = 0; i < b->nstmts; i++)
+			if (ev_stmt(&b->stmts[i], &r, p) != 0)
+				return 0;
+		switch (b->term) {
+		case IR_RET: return b->code == (CBPF_RET | CBPF_A) ? r.a : b->k;
+		case IR_JUMP: b = b->jt; break;
+		case IR_BRANCH:
+			b = ev_test(b->code, r.a, b->code & CBPF_X ? r.x : b->k) ? b->jt : b->jf;
+			break;
+		default: ck_abort_msg("evaluator: block %u has no terminator", b->id);
+		}
+	}
+	ck_abort_msg("evaluator: more steps than blocks (a cycle?)");
+	return 0;
+}
+
+static uint32_t
+pc_run(const struct bpfc_insn *insns, const struct t_pkt *p)
+{
+	return bpf_filter((const struct bpf_insn *)(const void *)insns, p->data, p->wirelen,
+			  p->caplen);
+}
+
+/* ---- the random IR generator ------------------------------------------------- */
+
+struct g_op {
+	uint16_t code;
+	unsigned flags;
+};
+
+static const struct g_op g_all[] = {
+#define G_OP(name, code, mnem, opnd, flags) {(code), (flags)},
+	CBPF_OPCODES(G_OP)
+#undef G_OP
+};
+#define G_NALL (sizeof(g_all) / sizeof(g_all[0]))
+
+enum g_shape { G_RANDOM, G_CHAIN, G_TREE, G_DIAMOND, G_FAT, G_NSHAPES };
+static const char *const g_shape_name[] = {"random", "chain", "tree", "diamond", "fat"};
+
+struct gen {
+	struct rng r;
+	struct ir_prog *p;
+	uint32_t n;             /* blocks */
+	struct ir_block **at;   /* position -> block; edges go to higher positions */
+	uint16_t *in;           /* M words written on every path into a position */
+	struct g_op stmt[G_NALL];
+	uint32_t nstmt_ops;
+};
+
+static uint32_t
+g_const(struct rng *r)
+{
+	static const uint32_t edge[] = {0, 1, 2, 4, 5, 6, 14, 17, 31, 32, 33, 64, 255, 256,
+		0x800, 0x86dd, 0x806, 0x8100, 0x45, 0x7fffffff, 0x80000000u, 0xffffffffu, 0xffff};
+	switch (rng_below(r, 4)) {
+	case 0: return edge[rng_below(r, sizeof(edge) / sizeof(edge[0]))];
+	case 1: return rng_below(r, 16);
+	case 2: return rng_below(r, 256);
+	default: return (uint32_t)rng_next(r);
+	}
+}
+
+static uint32_t
+g_offset(struct rng *r)
+{
+	uint32_t v = rng_below(r, 100);
+	return v < 70 ? rng_below(r, 60) : v < 90 ? rng_below(r, 200) : v < 97 ? rng_below(r, 1600)
+									: 0xffdfff00u + rng_below(r, 256);
+}
+
+/* One random statement into b, with `*v` the words written so far. */
+static void
+g_stmt(struct gen *g, struct ir_block *b, uint16_t *v)
+{
+	struct rng *r = &g->r;
+
+	if (rng_chance(r, 1, 8)) { /* idioms at the edges of the semantics */
+		static const uint16_t div[] = {CBPF_ALU | CBPF_DIV | CBPF_X, CBPF_ALU | CBPF_MOD | CBPF_X,
+					       CBPF_ALU | CBPF_LSH | CBPF_X, CBPF_ALU | CBPF_RSH | CBPF_X};
+		switch (rng_below(r, 3)) {
+		case 0:
+			ir_emit(b, CBPF_LDX | CBPF_IMM, rng_below(r, 40));
+			ir_emit(b, div[rng_below(r, 4)], 0);
+			return;
+		case 1:
+			ir_emit(b, CBPF_LDX | CBPF_B | CBPF_MSH, 14);
+			ir_emit(b, CBPF_LD | CBPF_H | CBPF_IND, 14 + rng_below(r, 8));
+			return;
+		default:
+			ir_emit(b, CBPF_LDX | CBPF_IMM, 0xffffffffu - rng_below(r, 4));
+			ir_emit(b, CBPF_LD | CBPF_B | CBPF_IND, rng_below(r, 8));
+			return;
+		}
+	}
+	const struct g_op *op = &g->stmt[rng_below(r, g->nstmt_ops)];
+	uint32_t k = g_const(r);
+	if (op->flags & CBPF_F_MEMRD) {
+		if (*v == 0) {
+			op = &g->stmt[0]; /* nothing readable yet: store instead */
+			while (!(op->flags & CBPF_F_MEMWR))
+				op++;
+		} else {
+			do
+				k = rng_below(r, 16);
+			while (!(*v & (1u << k)));
+		}
+	}
+	if (op->flags & CBPF_F_MEMWR) {
+		k = rng_below(r, 16);
+		*v |= (uint16_t)(1u << k);
+	} else if (op->flags & CBPF_F_PKT) {
+		k = g_offset(r);
+	} else if (op->flags & CBPF_F_NONZK && k == 0) {
+		k = 1 + rng_below(r, 9);
+	} else if (op->flags & CBPF_F_SHIFTK) {
+		k = rng_below(r, 32);
+	}
+	ir_emit(b, op->code, k);
+}
+
+static void
+g_stmts(struct gen *g, uint32_t pos, uint32_t count, uint16_t *v)
+{
+	*v = g->in[pos];
+	for (uint32_t i = 0; i < count; i++)
+		g_stmt(g, g->at[pos], v);
+}
+
+/* An edge from `pos` to `to`: the target inherits what is written. */
+static struct ir_block *
+g_edge(struct gen *g, uint16_t v, uint32_t to)
+{
+	g->in[to] &= v;
+	return g->at[to];
+}
+
+static void
+g_ret(struct gen *g, uint32_t pos)
+{
+	struct rng *r = &g->r;
+	uint32_t w = rng_below(r, 10);
+
+	if (w < 3)
+		ir_ret(g->at[pos], CBPF_RET | CBPF_K, 0);
+	else if (w < 6)
+		ir_ret(g->at[pos], CBPF_RET | CBPF_K, 262144);
+	else if (w < 8)
+		ir_ret(g->at[pos], CBPF_RET | CBPF_A, 0);
+	else
+		ir_ret(g->at[pos], CBPF_RET | CBPF_K, g_const(r));
+}
+
+static void
+g_branch(struct gen *g, uint32_t pos, uint16_t v, uint32_t t, uint32_t f)
+{
+	static const uint16_t jops[] = {CBPF_JEQ, CBPF_JGT, CBPF_JGE, CBPF_JSET};
+	struct rng *r = &g->r;
+	uint16_t code = CBPF_JMP | jops[rng_below(r, 4)] | (rng_chance(r, 1, 5) ? CBPF_X : CBPF_K);
+
+	ir_branch(g->at[pos], code, g_const(r), g_edge(g, v, t), g_edge(g, v, f));
+}
+
+/* A random successor position after `pos` (n - 1 is always a return). */
+static uint32_t
+g_succ(struct gen *g, uint32_t pos)
+{
+	struct rng *r = &g->r;
+	uint32_t left = g->n - 1 - pos, w = rng_below(r, 100);
+
+	if (w < 40)
+		return pos + 1;
+	if (w < 65)
+		return pos + 1 + rng_below(r, left < 8 ? left : 8);
+	if (w < 85)
+		return pos + 1 + rng_below(r, left);
+	return g->n - 1 - rng_below(r, left < 3 ? left : 3); /* a hub near the end */
+}
+
+static void
+g_random_block(struct gen *g, uint32_t pos, uint32_t maxstmts)
+{
+	struct rng *r = &g->r;
+	uint16_t v;
+	uint32_t w = rng_below(r, 100);
+
+	g_stmts(g, pos, rng_below(r, maxstmts + 1), &v);
+	if (pos == g->n - 1 || w < 12) {
+		g_ret(g, pos);
+	} else if (w < 22) {
+		ir_jump(g->at[pos], g_edge(g, v, g_succ(g, pos)));
+	} else {
+		uint32_t t = g_succ(g, pos);
+		g_branch(g, pos, v, t, rng_chance(r, 1, 12) ? t : g_succ(g, pos));
+	}
+}
+
+/* `host a or host b or ...`: each test goes to the shared accept, else on. */
+static void
+g_chain_block(struct gen *g, uint32_t pos)
+{
+	uint32_t n = g->n;
+	uint16_t v;
+
+	if (pos >= n - 2) {
+		g_ret(g, pos);
+		return;
+	}
+	g_stmts(g, pos, 1 + rng_below(&g->r, 3), &v);
+	g_branch(g, pos, v, rng_chance(&g->r, 1, 10) ? n - 1 : n - 2, pos + 1 < n - 2 ? pos + 1 : n - 1);
+}
+
+/* A balanced tree in heap order; leaves branch to the two returns. */
+static void
+g_tree_block(struct gen *g, uint32_t pos)
+{
+	uint32_t m = g->n - 2, l = 2 * pos + 1;
+	uint16_t v;
+
+	if (pos >= m) {
+		g_ret(g, pos);
+		return;
+	}
+	g_stmts(g, pos, rng_below(&g->r, 3), &v);
+	g_branch(g, pos, v, l < m ? l : m, l + 1 < m ? l + 1 : m + 1);
+}
+
+/* Diamonds a -> (b, c) -> d at positions 3i .. 3i + 3 (d is the next a),
+ * sometimes leaving to a far block. */
+static void
+g_diamond_block(struct gen *g, uint32_t pos)
+{
+	uint32_t role = pos % 3, d = pos + (role == 1 ? 2 : 1);
+	uint16_t v;
+
+	if (pos + 4 >= g->n) {
+		g_random_block(g, pos, 3);
+		return;
+	}
+	g_stmts(g, pos, rng_below(&g->r, 4), &v);
+	if (role == 0)
+		g_branch(g, pos, v, pos + 1, pos + 2);
+	else if (rng_chance(&g->r, 1, 2))
+		ir_jump(g->at[pos], g_edge(g, v, d));
+	else
+		g_branch(g, pos, v, d, rng_chance(&g->r, 1, 4) ? g_succ(g, pos) : d);
+}
+
+static uint32_t
+g_nblocks(struct rng *r, enum g_shape shape)
+{
+	uint32_t w = rng_below(r, 100), n;
+
+	if (w < 70)
+		n = 1 + rng_below(r, 30);
+	else if (w < 95)
+		n = 30 + rng_below(r, 270);
+	else
+		n = 300 + rng_below(r, T_MAXBLOCKS - 300 + 1);
+	if (shape == G_FAT && n > 200)
+		n = 20 + n % 180;
+	if (shape != G_RANDOM && shape != G_FAT && n < 4)
+		n = 4;
+	return n;
+}
+
+/* A random program; `seed` decides everything. */
+static struct ir_prog *
+g_program(struct arena *a, uint64_t seed, enum g_shape shape, uint32_t nforce)
+{
+	struct gen g;
+
+	memset(&g, 0, sizeof(g));
+	rng_seed(&g.r, seed);
+	for (size_t i = 0; i < G_NALL; i++)
+		if (!(g_all[i].flags & (CBPF_F_JA | CBPF_F_COND | CBPF_F_RET)))
+			g.stmt[g.nstmt_ops++] = g_all[i];
+	g.n = nforce ? nforce : g_nblocks(&g.r, shape);
+	g.p = ir_new(a);
+	g.at = arena_calloc(a, g.n, sizeof(*g.at));
+	g.in = arena_calloc(a, g.n, sizeof(*g.in));
+	ck_assert(g.p && g.at && g.in);
+	/* Creation order (= ids): as laid out, reversed, or shuffled. */
+	uint32_t *perm = arena_calloc(a, g.n, sizeof(*perm));
+	uint32_t order = rng_below(&g.r, 3);
+	ck_assert_ptr_nonnull(perm);
+	for (uint32_t i = 0; i < g.n; i++)
+		perm[i] = order == 1 ? g.n - 1 - i : i;
+	for (uint32_t i = g.n; order == 2 && i > 1; i--) {
+		uint32_t j = rng_below(&g.r, i), t = perm[i - 1];
+		perm[i - 1] = perm[j];
+		perm[j] = t;
+	}
+	struct ir_block **made = arena_calloc(a, g.n, sizeof(*made));
+	ck_assert_ptr_nonnull(made);
+	for (uint32_t i = 0; i < g.n; i++)
+		made[i] = ir_block_new(g.p, 10 * i, 10 * i + 5);
+	for (uint32_t pos = 0; pos < g.n; pos++) {
+		g.at[pos] = made[perm[pos]];
+		g.in[pos] = pos == 0 ? 0 : 0xffff;
+	}
+	for (uint32_t pos = 0; pos < g.n; pos++) {
+		switch (shape) {
+		case G_CHAIN: g_chain_block(&g, pos); break;
+		case G_TREE: g_tree_block(&g, pos); break;
+		case G_DIAMOND: g_diamond_block(&g, pos); break;
+		case G_FAT: g_random_block(&g, pos, 60); break;
+		default: g_random_block(&g, pos, rng_chance(&g.r, 1, 10) ? 30 : 5); break;
+		}
+	}
+	ir_set_entry(g.p, g.at[0]);
+	ck_assert_msg(!ir_failed(g.p), "generator: %s", ir_error(g.p)->msg);
+	return g.p;
+}
+
+/* ---- checking one program ------------------------------------------------------ */
+
+struct t_stats {
+	uint64_t programs, runs, nonzero, safe_needed, over4096;
+	uint64_t insns, trampolines, ret_copies, elided, merged;
+	uint32_t max_insns, max_iter, max_blocks;
+};
+
+static void
+t_print_fail(const struct ir_prog *p, const struct bpfc_insn *out, size_t n)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	if (p != NULL && p->nblocks <= 64)
+		ir_dump(&sb, p);
+	if (out != NULL && n <= 300)
+		cbpf_listing(&sb, out, n, BPFC_LISTING_D);
+	if (sb.data != NULL)
+		fprintf(stderr, "%s", sb.data);
+	strbuf_release(&sb);
+}
+
+static uint64_t t_kernel_checked; /* programs the kernel accepted */
+static uint64_t t_validated;      /* programs validated (every 8th goes to the kernel) */
+
+/* All three validators accept the program (the length limit aside):
+ * cbpf_validate, libpcap's bpf_validate, and (for every 8th program; a
+ * syscall costs more than all the rest) the running kernel. */
+static void
+t_validate(const struct ir_prog *p, const struct bpfc_insn *out, size_t n, const char *what)
+{
+	struct bpfc_load_options lo = {.max_insns = UINT32_MAX};
+	struct bpfc_error err;
+	const char *who = NULL;
+
+	diag_init(&err);
+	if (cbpf_validate(out, n, &lo, &err) != 0)
+		who = err.msg;
+	else if (!bpf_validate((const struct bpf_insn *)(const void *)out, (int)n))
+		who = "libpcap's bpf_validate";
+	else if (t_validated++ % 8 == 0) {
+		int k = t_kernel_accepts(out, n);
+		if (k == 0)
+			who = "the kernel (SO_ATTACH_FILTER: EINVAL)";
+		t_kernel_checked += k == 1;
+	}
+	if (who != NULL) {
+		t_print_fail(p, out, n);
+		ck_abort_msg("%s: assembled program refused by %s", what, who);
+	}
+}
+
+static void
+t_assemble(struct ir_prog *p, struct arena *a, struct bpfc_insn **out, size_t *n, const char *what)
+{
+	struct bpfc_error err;
+
+	diag_init(&err);
+	if (ir_assemble(p, a, out, n, &err) != 0) {
+		t_print_fail(p, NULL, 0);
+		ck_abort_msg("%s: ir_assemble failed: %s", what, err.msg);
+	}
+	ck_assert_uint_eq(*n, p->asm_stats.insns);
+	t_validate(p, *out, *n, what);
+}
+
+/* The IR, libpcap on the output and bpfc's interpreter agree on `npkts`
+ * packets drawn from `seed`. */
+static void
+t_compare(const struct ir_prog *p, const struct bpfc_insn *out, size_t n, uint64_t seed,
+	  const char *what, struct t_stats *st)
+{
+	struct rng r;
+
+	rng_seed(&r, seed ^ 0xfeedu);
+	for (int i = 0; i < T_NPKTS; i++) {
+		const struct t_pkt *pk = &t_pkts[rng_below(&r, (uint32_t)t_npkts)];
+		uint32_t want = ev_run(p, pk), got = pc_run(out, pk), mine = cbpf_run(out, pk->data,
+										   pk->wirelen, pk->caplen);
+		st->runs++;
+		st->nonzero += want != 0;
+		if (want == got && got == mine)
+			continue;
+		t_print_fail(p, out, n);
+		ck_abort_msg("%s: packet (caplen %u, wirelen %u): IR evaluator %u, libpcap %u, bpfc %u",
+			     what, pk->caplen, pk->wirelen, want, got, mine);
+	}
+}
+
+static void
+t_account(struct t_stats *st, const struct ir_prog *p, size_t n)
+{
+	const struct ir_asm_stats *s = &p->asm_stats;
+
+	st->insns += n;
+	st->trampolines += s->trampolines;
+	st->ret_copies += s->ret_copies;
+	st->elided += s->jumps_elided;
+	st->merged += s->rets_merged;
+	st->safe_needed += s->safe_layout;
+	st->over4096 += n > BPFC_MAX_INSNS_DEFAULT;
+	if (n > st->max_insns)
+		st->max_insns = (uint32_t)n;
+	if (s->iterations > st->max_iter)
+		st->max_iter = s->iterations;
+	if (p->nblocks > st->max_blocks)
+		st->max_blocks = p->nblocks;
+}
+
+/* ir_from_cbpf of the output, assembled again: same verdicts, and never
+ * longer than what it came from by more than its new trampolines. */
+static void
+t_reread(const struct bpfc_insn *out, size_t n, struct arena *a, uint64_t seed, const char *what,
+	 struct t_stats *st)
+{
+	struct bpfc_error err;
+	struct bpfc_insn *out2;
+	size_t n2;
+
+	diag_init(&err);
+	struct ir_prog *q = ir_from_cbpf(a, out, n, &err);
+	ck_assert_msg(q != NULL, "%s: ir_from_cbpf: %s", what, err.msg);
+	ck_assert_msg(ir_check(q, &err) == 0, "%s: ir_from_cbpf gave bad IR: %s", what, err.msg);
+	t_assemble(q, a, &out2, &n2, what);
+	ck_assert_msg(n2 <= n + q->asm_stats.trampolines + q->asm_stats.ret_copies,
+		      "%s: re-read program grew from %zu to %zu", what, n, n2);
+	t_compare(q, out2, n2, seed, what, st);
+}
+
+/* Predecessors and reverse postorder agree with the edges; removing the
+ * unreachable blocks changes neither verdicts nor the assembled program. */
+static void
+t_walks(struct ir_prog *p, const struct bpfc_insn *out, size_t n, struct arena *a, uint64_t seed,
+	const char *what, struct t_stats *st)
+{
+	uint32_t nr;
+	struct ir_block **rpo = ir_rpo(p, &nr);
+	uint32_t *at = arena_calloc(a, p->nblocks, sizeof(*at));
+
+	ck_assert(rpo != NULL && at != NULL && ir_compute_preds(p) == 0);
+	for (uint32_t i = 0; i < p->nblocks; i++)
+		at[i] = UINT32_MAX;
+	for (uint32_t i = 0; i < nr; i++)
+		at[rpo[i]->id] = i;
+	ck_assert_ptr_eq(rpo[0], p->entry);
+	for (uint32_t i = 0; i < nr; i++)
+		for (unsigned e = 0; e < ir_nsucc(rpo[i]); e++) {
+			const struct ir_block *s = ir_succ(rpo[i], e);
+			ck_assert_msg(at[s->id] > i, "%s: rpo is not topological", what);
+			int found = 0;
+			for (uint32_t j = 0; j < s->npreds; j++)
+				found |= s->preds[j] == rpo[i];
+			ck_assert_msg(found, "%s: b%u missing from the preds of b%u", what, rpo[i]->id, s->id);
+		}
+	uint32_t before = p->nblocks;
+	ck_assert(ir_remove_unreachable(p) == 0);
+	ck_assert_uint_eq(p->nblocks, nr);
+	ck_assert_msg(ir_check(p, &(struct bpfc_error){0}) == 0, "%s: bad after removal", what);
+	struct bpfc_insn *out2;
+	size_t n2;
+	t_assemble(p, a, &out2, &n2, what);
+	ck_assert_msg(n2 == n && memcmp(out, out2, n * sizeof(*out)) == 0,
+		      "%s: removing %u unreachable blocks changed the output", what, before - nr);
+	t_compare(p, out2, n2, seed, what, st);
+}
+
+/* Everything random_ir does to one program. */
+static void
+t_program(struct ir_prog *p, struct arena *a, uint64_t seed, int deep, const char *what,
+	  struct t_stats *st)
+{
+	struct bpfc_error err;
+	struct bpfc_insn *out, *safe;
+	size_t n, ns;
+
+	diag_init(&err);
+	ck_assert_msg(ir_check(p, &err) == 0, "%s: generated IR refused: %s", what, err.msg);
+	t_assemble(p, a, &out, &n, what);
+	t_account(st, p, n);
+	t_compare(p, out, n, seed, what, st);
+	p->asm_flags = IR_ASM_SAFE_LAYOUT;
+	t_assemble(p, a, &safe, &ns, what);
+	ck_assert(p->asm_stats.safe_layout);
+	t_compare(p, safe, ns, seed, what, st);
+	p->asm_flags = 0;
+	st->programs++;
+	if (deep) {
+		t_reread(out, n, a, seed, what, st);
+		t_assemble(p, a, &out, &n, what); /* the stats of the normal layout again */
+		t_walks(p, out, n, a, seed, what, st);
+	}
+}
+
+static void
+t_print_stats(const char *name, const struct t_stats *st)
+{
+	printf("%s: %" PRIu64 " programs, %" PRIu64 " runs (%.1f%% non-zero), %" PRIu64
+	       " insns, %" PRIu64 " trampolines, %" PRIu64 " ret copies, %" PRIu64
+	       " gotos elided, %" PRIu64 " rets merged; safe layout needed %" PRIu64
+	       "x; longest %u insns (%" PRIu64 " over 4096), most blocks %u, most passes %u\n",
+	       name, st->programs, st->runs, st->runs ? 100.0 * (double)st->nonzero / (double)st->runs : 0.0,
+	       st->insns, st->trampolines, st->ret_copies, st->elided, st->merged, st->safe_needed,
+	       st->max_insns, st->over4096, st->max_blocks, st->max_iter);
+	printf("%s: the kernel accepted %" PRIu64 " of the programs assembled%s\n", name,
+	       t_kernel_checked, t_sock < 0 ? " (no socket: kernel check skipped)" : "");
+}
+
+static uint64_t
+t_mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* ---- random_ir ------------------------------------------------------------------- */
+
+START_TEST(random_ir)
+{
+	enum g_shape shape = (enum g_shape)_i;
+	uint32_t count = t_count(shape == G_RANDOM ? 12000 : 4000);
+	struct t_stats st;
+	char what[160];
+
+	t_kernel_checked = 0;
+
+	memset(&st, 0, sizeof(st));
+	for (uint32_t i = 0; i < count; i++) {
+		struct arena a;
+		uint64_t seed = t_mix(t_seed ^ t_mix(((uint64_t)shape << 32) + i + 1));
+		snprintf(what, sizeof(what),
+			 "random_ir %s #%u (BPFC_TEST_SEED=0x%" PRIx64 ", program seed 0x%016" PRIx64 ")",
+			 g_shape_name[shape], i, t_seed, seed);
+		arena_init(&a);
+		struct ir_prog *p = g_program(&a, seed, shape, 0);
+		t_program(p, &a, seed, i % 8 == 0, what, &st);
+		arena_release(&a);
+	}
+	t_print_stats(g_shape_name[shape], &st);
+}
+END_TEST
+
+/* ---- roundtrip ------------------------------------------------------------------- */
+
+/* Returns the output's length. */
+static size_t
+rt_program(const struct bpfc_insn *in, size_t n, uint64_t seed, const char *what, struct t_stats *st)
+{
+	struct arena a;
+	struct bpfc_error err;
+	struct bpfc_insn *out;
+	size_t m;
+	struct rng r;
+
+	arena_init(&a);
+	diag_init(&err);
+	struct ir_prog *p = ir_from_cbpf(&a, in, n, &err);
+	ck_assert_msg(p != NULL, "%s: ir_from_cbpf: %s", what, err.msg);
+	ck_assert_msg(ir_check(p, &err) == 0, "%s: ir_from_cbpf gave bad IR: %s", what, err.msg);
+	t_assemble(p, &a, &out, &m, what);
+	t_account(st, p, m);
+	if (m > n + p->asm_stats.trampolines + p->asm_stats.ret_copies) {
+		t_print_fail(p, out, m);
+		ck_abort_msg("%s: %zu instructions became %zu (%u trampolines, %u ret copies)", what,
+			     n, m, p->asm_stats.trampolines, p->asm_stats.ret_copies);
+	}
+	rng_seed(&r, seed);
+	for (int i = 0; i < 2 * T_NPKTS; i++) {
+		const struct t_pkt *pk = &t_pkts[rng_below(&r, (uint32_t)t_npkts)];
+		uint32_t want = pc_run(in, pk), got = pc_run(out, pk), ev = ev_run(p, pk);
+		st->runs++;
+		st->nonzero += want != 0;
+		if (want != got || want != ev) {
+			t_print_fail(p, out, m);
+			ck_abort_msg("%s: packet (caplen %u, wirelen %u): libpcap on the input %u, "
+				     "on the output %u, IR evaluator %u",
+				     what, pk->caplen, pk->wirelen, want, got, ev);
+		}
+	}
+	st->programs++;
+	arena_release(&a);
+	return m;
+}
+
+START_TEST(roundtrip_random)
+{
+	static struct bpfc_insn prog[BPFC_MAX_INSNS_DEFAULT];
+	uint32_t count = t_count(20000);
+	struct t_stats st;
+	char what[160];
+
+	t_kernel_checked = 0;
+
+	memset(&st, 0, sizeof(st));
+	for (uint32_t i = 0; i < count; i++) {
+		struct rng r;
+		uint64_t seed = t_mix(t_seed ^ t_mix(0x7777000000ull + i));
+		size_t max = i % 100 == 99 ? BPFC_MAX_INSNS_DEFAULT : i % 10 == 9 ? 600 : 40;
+		rng_seed(&r, seed);
+		size_t n = randprog_valid(&r, prog, max);
+		snprintf(what, sizeof(what),
+			 "roundtrip randprog #%u (BPFC_TEST_SEED=0x%" PRIx64 ", seed 0x%016" PRIx64 ")", i,
+			 t_seed, seed);
+		rt_program(prog, n, seed, what, &st);
+	}
+	t_print_stats("roundtrip randprog", &st);
+}
+END_TEST
+
+static const char *const rt_exprs[] = {
+	"ip", "ip6", "arp", "rarp", "tcp", "udp", "icmp", "icmp6", "sctp", "igmp",
+	"tcp port 80", "udp port 53 or udp port 123", "host 10.0.0.1", "src host 10.0.0.2",
+	"dst net 192.168.0.0/16", "net 10.0.0.0 mask 255.0.0.0", "portrange 1000-2000",
+	"tcp dst portrange 1-1023", "ether host 00:11:22:33:44:55", "ether broadcast",
+	"ether multicast", "ip multicast", "ip6 multicast", "ip broadcast", "ip proto 47",
+	"ip6 proto 17", "proto 6", "ether proto 0x88cc", "len > 100", "greater 200", "less 60",
+	"vlan", "vlan 100 and udp", "vlan and vlan and ip", "mpls", "mpls 5 and ip",
+	"pppoes and ip", "pppoed", "ip6 host ::1", "ip6 net fe80::/10",
+	"tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn", "icmp[icmptype] == icmp-echo",
+	"ip[2:2] > 100", "ip[0] & 0xf != 5", "ip[6:2] & 0x1fff = 0", "udp[8:4] = 0xdeadbeef",
+	"ip[0] + ip[1] > 10", "ip[2:2] * 3 / 2 % 7 = 1", "ip[1] - ip[0] << 2 | 1 ^ 3 = 9",
+	"(ip[2:2] - ((ip[0]&0xf)<<2) - ((tcp[12]&0xf0)>>2)) != 0",
+	"tcp[((tcp[12:1] & 0xf0) >> 2):4] = 0x47455420", "not ip and not arp",
+	"ip and (tcp or udp) and not port 22", "src host 10.0.0.1 and dst net 10.0.0.0/8",
+	"esp or ah", "icmp6 and ip6[40] = 128", "ether[12:2] = 0x0800 and ether[23] = 6",
+	"tcp port 80 or tcp port 443 or udp port 53 or tcp port 22 or tcp port 25",
+	"ip6 and tcp and (port 80 or port 443)", "(tcp or udp) and (src port 1 or dst port 2 or port 3)",
+};
+#define RT_NEXPRS (sizeof(rt_exprs) / sizeof(rt_exprs[0]))
+#define RT_NHOSTS 3 /* extra expressions: long host lists */
+static const unsigned rt_hosts[RT_NHOSTS] = {40, 120, 300};
+
+/* Expression `i`: the table, then `host a or host b or ...` lists long
+ * enough to need jumps past 255 (an arena-free static buffer). */
+static const char *
+rt_expr(size_t i, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	if (i < RT_NEXPRS)
+		return rt_exprs[i];
+	for (unsigned h = 0; h < rt_hosts[i - RT_NEXPRS]; h++)
+		off += (size_t)snprintf(buf + off, size - off, "%shost 10.%u.%u.1", h ? " or " : "",
+					h / 200, h % 200);
+	return buf;
+}
+
+START_TEST(roundtrip_pcap)
+{
+	static char buf[16384];
+	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 262144);
+	struct t_stats st;
+	char what[200];
+
+	t_kernel_checked = 0;
+
+	ck_assert_ptr_nonnull(pd);
+	memset(&st, 0, sizeof(st));
+	for (size_t i = 0; i < RT_NEXPRS + RT_NHOSTS; i++) {
+		const char *expr = rt_expr(i, buf, sizeof(buf));
+		for (int opt = 0; opt <= 1; opt++) {
+			struct bpf_program fp;
+			ck_assert_msg(pcap_compile(pd, &fp, expr, opt, 0xffffff00u) == 0,
+				      "pcap_compile(\"%.60s\"): %s", expr, pcap_geterr(pd));
+			snprintf(what, sizeof(what), "roundtrip pcap_compile(\"%.80s\", optimize %d), %u insns",
+				 expr, opt, fp.bf_len);
+			for (uint32_t rep = 0; rep < t_count(40); rep++) {
+				size_t m = rt_program((const struct bpfc_insn *)(const void *)fp.bf_insns,
+						      fp.bf_len, t_mix(t_seed + 31 * i + opt + 1000 * rep), what, &st);
+				if (rep == 0 && i >= RT_NEXPRS)
+					printf("roundtrip pcap_compile: %3u hosts, optimize %d: %5u insns in, "
+					       "%5zu out\n", rt_hosts[i - RT_NEXPRS], opt, fp.bf_len, m);
+			}
+			pcap_freecode(&fp);
+		}
+	}
+	pcap_close(pd);
+	t_print_stats("roundtrip pcap_compile", &st);
+}
+END_TEST
+
+/* ---- check: malformed IR ------------------------------------------------------------ */
+
+/*
+ * The valid program every case corrupts:
+ *   b0: ldh [12]; st M[0]; jeq #0x800 jt b1 jf b2
+ *   b1: ld M[0]; jgt #5 jt b3 jf b2
+ *   b2: ret #0
+ *   b3: ret #262144
+ *   b4: ldx #1; ret a        (unreachable)
+ *   b5: ja b4                (unreachable)
+ */
+struct ck_prog {
+	struct arena *a;
+	struct ir_prog *p;
+	struct ir_block *b[6];
+};
+
+static void
+ck_build(struct ck_prog *c)
+{
+	struct ir_prog *p = c->p = ir_new(c->a);
+	for (int i = 0; i < 6; i++)
+		c->b[i] = ir_block_new(p, 4 * (uint32_t)i, 4 * (uint32_t)i + 3);
+	ir_emit(c->b[0], CBPF_LD | CBPF_H | CBPF_ABS, 12);
+	ir_emit(c->b[0], CBPF_ST, 0);
+	ir_branch(c->b[0], CBPF_JMP | CBPF_JEQ | CBPF_K, 0x800, c->b[1], c->b[2]);
+	ir_emit(c->b[1], CBPF_LD | CBPF_MEM, 0);
+	ir_branch(c->b[1], CBPF_JMP | CBPF_JGT | CBPF_K, 5, c->b[3], c->b[2]);
+	ir_ret(c->b[2], CBPF_RET | CBPF_K, 0);
+	ir_ret(c->b[3], CBPF_RET | CBPF_K, 262144);
+	ir_emit(c->b[4], CBPF_LDX | CBPF_IMM, 1);
+	ir_ret(c->b[4], CBPF_RET | CBPF_A, 0);
+	ir_jump(c->b[5], c->b[4]);
+	ir_set_entry(p, c->b[0]);
+}
+
+/* A block of another program. */
+static struct ir_block *
+ck_foreign(struct ck_prog *c)
+{
+	struct ir_prog *q = ir_new(c->a);
+	struct ir_block *b = ir_block_new(q, 0, 0);
+	ir_ret(b, CBPF_RET | CBPF_K, 1);
+	return b;
+}
+
+#define CK(name) static void ck_##name(struct ck_prog *c)
+CK(valid) { (void)c; }
+CK(no_entry) { c->p->entry = NULL; }
+CK(entry_foreign) { c->p->entry = ck_foreign(c); }
+CK(no_term) { c->b[1]->term = IR_NONE; }
+CK(no_term_dead) { ir_term_clear(c->b[4]); }
+CK(self_loop) { c->b[1]->jt = c->b[1]; }
+CK(cycle) { c->b[1]->jf = c->b[0]; }
+CK(dead_cycle) { ir_term_clear(c->b[4]); ir_jump(c->b[4], c->b[5]); }
+CK(succ_null) { c->b[0]->jf = NULL; }
+CK(succ_foreign) { c->b[0]->jt = ck_foreign(c); }
+CK(succ_removed)
+{
+	ck_assert(ir_remove_unreachable(c->p) == 0);
+	c->b[1]->jt = c->b[4]; /* dropped by the removal */
+}
+CK(id_mismatch) { c->b[2]->id = 3; }
+CK(blocks_null) { c->p->blocks[4] = NULL; }
+CK(block_other_prog) { c->b[2]->prog = ck_foreign(c)->prog; }
+CK(jump_with_jf) { c->b[5]->jf = c->b[2]; }
+CK(ret_with_jt) { c->b[2]->jt = c->b[3]; }
+CK(branch_ret_code) { c->b[0]->code = CBPF_RET | CBPF_K; }
+CK(branch_ja_code) { c->b[0]->code = CBPF_JMP | CBPF_JA; }
+CK(ret_jeq_code) { c->b[2]->code = CBPF_JMP | CBPF_JEQ | CBPF_K; }
+CK(goto_jeq_code) { c->b[5]->code = CBPF_JMP | CBPF_JEQ | CBPF_K; }
+CK(ret_a_k) { c->b[4]->k = 5; }
+CK(term_kind) { c->b[3]->term = (enum ir_term)7; }
+CK(stmt_ja) { c->b[0]->stmts[0].code = CBPF_JMP | CBPF_JA; }
+CK(stmt_jeq) { c->b[0]->stmts[0].code = CBPF_JMP | CBPF_JEQ | CBPF_X; }
+CK(stmt_ret) { c->b[0]->stmts[0].code = CBPF_RET | CBPF_A; }
+CK(stmt_unknown) { c->b[0]->stmts[0].code = 0xff; }
+CK(stmt_wide) { c->b[0]->stmts[0].code = 0x128; }
+CK(div_zero) { c->b[1]->stmts[0] = (struct ir_stmt){CBPF_ALU | CBPF_DIV | CBPF_K, 0, 0, 0}; }
+CK(mod_zero) { c->b[1]->stmts[0] = (struct ir_stmt){CBPF_ALU | CBPF_MOD | CBPF_K, 0, 0, 0}; }
+CK(lsh_32) { c->b[1]->stmts[0] = (struct ir_stmt){CBPF_ALU | CBPF_LSH | CBPF_K, 32, 0, 0}; }
+CK(rsh_big) { c->b[1]->stmts[0] = (struct ir_stmt){CBPF_ALU | CBPF_RSH | CBPF_K, 0x80000000u, 0, 0}; }
+CK(st_16) { c->b[0]->stmts[1].k = 16; }
+CK(ldx_mem_99) { c->b[1]->stmts[0] = (struct ir_stmt){CBPF_LDX | CBPF_MEM, 99, 0, 0}; }
+CK(ld_linux_area) { c->b[0]->stmts[0].k = 0xffe00000u; }
+CK(ind_linux_area) { c->b[0]->stmts[0] = (struct ir_stmt){CBPF_LD | CBPF_B | CBPF_IND, 0xfffff000u, 0, 0}; }
+CK(msh_linux_area) { c->b[0]->stmts[0] = (struct ir_stmt){CBPF_LDX | CBPF_B | CBPF_MSH, 0xfff00000u, 0, 0}; }
+CK(read_unwritten) { c->b[1]->stmts[0].k = 1; }
+CK(read_on_some_path)
+{
+	/* A new entry that may skip b0, the only writer of M[0]. */
+	struct ir_block *e = ir_block_new(c->p, 0, 1);
+	ir_emit(e, CBPF_LD | CBPF_B | CBPF_ABS, 0);
+	ir_branch(e, CBPF_JMP | CBPF_JSET | CBPF_K, 1, c->b[0], c->b[1]);
+	ir_set_entry(c->p, e);
+}
+CK(stmts_overflow) { c->b[0]->nstmts = c->b[0]->capstmts + 1; }
+CK(stmts_null) { c->b[1]->stmts = NULL; }
+CK(range_reversed) { c->b[1]->begin = 9; c->b[1]->end = 3; }
+CK(stmt_range_reversed) { c->b[0]->stmts[1].begin = 7; }
+/* builder misuse: the sticky error */
+CK(emit_after_term) { ir_emit(c->b[2], CBPF_LD | CBPF_IMM, 1); }
+CK(term_twice) { ir_ret(c->b[3], CBPF_RET | CBPF_K, 1); }
+CK(emit_jump) { ir_emit(ir_block_new(c->p, 0, 0), CBPF_JMP | CBPF_JGT | CBPF_K, 1); }
+CK(emit_div0) { struct ir_block *b = ir_block_new(c->p, 0, 0); ir_emit(b, CBPF_ALU | CBPF_DIV | CBPF_K, 0); }
+CK(branch_null) { ir_term_clear(c->b[1]); ir_branch(c->b[1], CBPF_JMP | CBPF_JEQ | CBPF_K, 0, NULL, c->b[2]); }
+CK(branch_foreign) { ir_term_clear(c->b[1]); ir_branch(c->b[1], CBPF_JMP | CBPF_JEQ | CBPF_X, 0, c->b[2], ck_foreign(c)); }
+CK(branch_bad_code) { ir_term_clear(c->b[1]); ir_branch(c->b[1], CBPF_ALU | CBPF_ADD, 0, c->b[2], c->b[3]); }
+CK(ret_bad_code) { ir_term_clear(c->b[3]); ir_ret(c->b[3], CBPF_JMP | CBPF_JA, 0); }
+CK(jump_null) { ir_term_clear(c->b[5]); ir_jump(c->b[5], NULL); }
+CK(entry_set_foreign) { ir_set_entry(c->p, ck_foreign(c)); }
+CK(two_accepts) { ir_accept(c->p, 96); ir_accept(c->p, 262144); }
+#undef CK
+
+struct ck_case {
+	const char *name;
+	void (*mutate)(struct ck_prog *);
+	const char *expect; /* a part of the message; NULL: well formed */
+};
+
+static const struct ck_case ck_cases[] = {
+	{"valid", ck_valid, NULL},
+	{"no_entry", ck_no_entry, "entry is not set"},
+	{"entry_foreign", ck_entry_foreign, "entry is not a block"},
+	{"no_term", ck_no_term, "no terminator"},
+	{"no_term_dead", ck_no_term_dead, "no terminator"},
+	{"self_loop", ck_self_loop, "cycle"},
+	{"cycle", ck_cycle, "cycle"},
+	{"dead_cycle", ck_dead_cycle, "cycle"},
+	{"succ_null", ck_succ_null, "is NULL"},
+	{"succ_foreign", ck_succ_foreign, "not a block of this program"},
+	{"succ_removed", ck_succ_removed, "not a block of this program"},
+	{"id_mismatch", ck_id_mismatch, "has id 3"},
+	{"blocks_null", ck_blocks_null, "is NULL"},
+	{"block_other_prog", ck_block_other_prog, "another program"},
+	{"jump_with_jf", ck_jump_with_jf, "jf is set"},
+	{"ret_with_jt", ck_ret_with_jt, "jt is set"},
+	{"branch_ret_code", ck_branch_ret_code, "not a conditional jump"},
+	{"branch_ja_code", ck_branch_ja_code, "not a conditional jump"},
+	{"ret_jeq_code", ck_ret_jeq_code, "not ret"},
+	{"goto_jeq_code", ck_goto_jeq_code, "not ja"},
+	{"ret_a_k", ck_ret_a_k, "ret a with k"},
+	{"term_kind", ck_term_kind, "kind is unknown"},
+	{"stmt_ja", ck_stmt_ja, "not a statement"},
+	{"stmt_jeq", ck_stmt_jeq, "not a statement"},
+	{"stmt_ret", ck_stmt_ret, "not a statement"},
+	{"stmt_unknown", ck_stmt_unknown, "not in the opcode table"},
+	{"stmt_wide", ck_stmt_wide, "not in the opcode table"},
+	{"div_zero", ck_div_zero, "divides by zero"},
+	{"mod_zero", ck_mod_zero, "divides by zero"},
+	{"lsh_32", ck_lsh_32, "shifts by 32"},
+	{"rsh_big", ck_rsh_big, "shifts by 32"},
+	{"st_16", ck_st_16, "scratch words"},
+	{"ldx_mem_99", ck_ldx_mem_99, "scratch words"},
+	{"ld_linux_area", ck_ld_linux_area, "special area"},
+	{"ind_linux_area", ck_ind_linux_area, "special area"},
+	{"msh_linux_area", ck_msh_linux_area, "special area"},
+	{"read_unwritten", ck_read_unwritten, "reads M[1]"},
+	{"read_on_some_path", ck_read_on_some_path, "reads M[0]"},
+	{"stmts_overflow", ck_stmts_overflow, "inconsistent"},
+	{"stmts_null", ck_stmts_null, "inconsistent"},
+	{"range_reversed", ck_range_reversed, "reversed"},
+	{"stmt_range_reversed", ck_stmt_range_reversed, "reversed"},
+	{"emit_after_term", ck_emit_after_term, "after the terminator"},
+	{"term_twice", ck_term_twice, "set twice"},
+	{"emit_jump", ck_emit_jump, "not a statement"},
+	{"emit_div0", ck_emit_div0, "divides by zero"},
+	{"branch_null", ck_branch_null, "is NULL"},
+	{"branch_foreign", ck_branch_foreign, "not a block of this program"},
+	{"branch_bad_code", ck_branch_bad_code, "not a conditional jump"},
+	{"ret_bad_code", ck_ret_bad_code, "not ret"},
+	{"jump_null", ck_jump_null, "is NULL"},
+	{"entry_set_foreign", ck_entry_set_foreign, "entry is not a block"},
+	{"two_accepts", ck_two_accepts, "accept value"},
+};
+#define CK_NCASES (sizeof(ck_cases) / sizeof(ck_cases[0]))
+
+START_TEST(check_malformed)
+{
+	const struct ck_case *k = &ck_cases[_i];
+	struct arena a;
+	struct ck_prog c = {.a = &a};
+	struct bpfc_error err;
+	struct bpfc_insn *out = NULL;
+	size_t n = 99;
+
+	arena_init(&a);
+	ck_build(&c);
+	ck_assert_msg(!ir_failed(c.p), "%s: base program: %s", k->name, ir_error(c.p)->msg);
+	k->mutate(&c);
+	diag_init(&err);
+	int rc = ir_check(c.p, &err);
+	if (k->expect == NULL) {
+		struct t_stats st;
+		memset(&st, 0, sizeof(st));
+		ck_assert_msg(rc == 0, "%s: refused: %s", k->name, err.msg);
+		t_program(c.p, &a, 1, 1, k->name, &st);
+		arena_release(&a);
+		return;
+	}
+	ck_assert_msg(rc == -1 && err.code == BPFC_EINTERNAL, "%s: ir_check gave %d, code %d (%s)",
+		      k->name, rc, (int)err.code, err.msg);
+	ck_assert_msg(strstr(err.msg, k->expect) != NULL, "%s: message \"%s\" lacks \"%s\"", k->name,
+		      err.msg, k->expect);
+	/* Never bad cBPF: the assembler refuses it too, and the dump copes. */
+	diag_init(&err);
+	ck_assert_int_eq(ir_assemble(c.p, &a, &out, &n, &err), -1);
+	ck_assert_int_eq(err.code, BPFC_EINTERNAL);
+	ck_assert(out == NULL && n == 0);
+	struct strbuf sb;
+	strbuf_init(&sb);
+	ir_dump(&sb, c.p);
+	ck_assert(!sb.failed && sb.len > 0);
+	strbuf_release(&sb);
+	/* A sticky error turns later builder calls into no-ops. */
+	if (ir_failed(c.p)) {
+		ck_assert_ptr_null(ir_block_new(c.p, 0, 0));
+		ir_emit(NULL, CBPF_LD | CBPF_IMM, 0);
+		ck_assert_ptr_null(ir_reject(c.p));
+	}
+	arena_release(&a);
+}
+END_TEST
+
+/* ---- dump ------------------------------------------------------------------------ */
+
+/* libpcap's bpf_image text for (code, k), without "(000) " and the
+ * trailing blanks. */
+static void
+dump_expect(char *buf, size_t size, uint16_t code, uint32_t k)
+{
+	struct bpf_insn in = {code, 0, 0, k};
+	const char *img = bpf_image(&in, 0);
+	const char *t = strstr(img, ") ");
+
+	ck_assert_ptr_nonnull(t);
+	snprintf(buf, size, "\t%s", t + 2);
+	size_t len = strlen(buf);
+	while (len > 0 && buf[len - 1] == ' ')
+		buf[--len] = '\0';
+}
+
+START_TEST(dump_matches_bpf_image)
+{
+	char want[128], head[32];
+
+	for (uint32_t i = 0; i < t_count(300); i++) {
+		struct arena a;
+		struct strbuf sb;
+		uint64_t seed = t_mix(t_seed ^ (0xd000 + i));
+		arena_init(&a);
+		struct ir_prog *p = g_program(&a, seed, (enum g_shape)(i % G_NSHAPES), 1 + i % 40);
+		strbuf_init(&sb);
+		ir_dump(&sb, p);
+		ck_assert(!sb.failed && sb.data != NULL);
+		const char *cur = sb.data;
+		for (uint32_t b = 0; b < p->nblocks; b++) {
+			const struct ir_block *blk = p->blocks[b];
+			snprintf(head, sizeof(head), "\nb%u [%u, %u) <-", b, blk->begin, blk->end);
+			cur = strstr(cur, head);
+			ck_assert_msg(cur != NULL, "seed 0x%" PRIx64 ": no header \"%s\"", seed, head + 1);
+			for (uint32_t s = 0; s <= blk->nstmts; s++) {
+				if (s < blk->nstmts)
+					dump_expect(want, sizeof(want), blk->stmts[s].code, blk->stmts[s].k);
+				else if (blk->term == IR_RET)
+					dump_expect(want, sizeof(want), blk->code, blk->k);
+				else
+					break;
+				const char *line = strchr(cur + 1, '\n');
+				ck_assert_ptr_nonnull(line);
+				ck_assert_msg(strncmp(line + 1, want, strlen(want)) == 0 &&
+						      strchr("\n\t", line[1 + strlen(want)]) != NULL,
+					      "seed 0x%" PRIx64 " b%u: dump line \"%.60s\" is not bpf_image's \"%s\"",
+					      seed, b, line + 1, want + 1);
+				cur = line;
+			}
+		}
+		strbuf_release(&sb);
+		arena_release(&a);
+	}
+}
+END_TEST
+
+/* ---- longjump: fixed shapes, sizes reported ------------------------------------------- */
+
+/* `host a or host b ...`: k tests of one word, all to a shared accept. */
+static struct ir_prog *
+lj_chain(struct arena *a, uint32_t k, int accept_has_stmts)
+{
+	struct ir_prog *p = ir_new(a);
+	struct ir_block *acc = ir_block_new(p, 0, 0), *rej = ir_reject(p), *first = NULL, *prev = NULL;
+
+	if (accept_has_stmts)
+		ir_emit(acc, CBPF_LD | CBPF_W | CBPF_LEN, 0);
+	ir_ret(acc, accept_has_stmts ? (CBPF_RET | CBPF_A) : (CBPF_RET | CBPF_K), 262144);
+	for (uint32_t i = 0; i < k; i++) {
+		struct ir_block *b = ir_block_new(p, i, i + 1);
+		ir_emit(b, CBPF_LD | CBPF_W | CBPF_ABS, 26 + 4 * (i % 2));
+		if (prev != NULL)
+			ir_branch(prev, CBPF_JMP | CBPF_JEQ | CBPF_K, 0x0a000000u + i - 1, acc, b);
+		else
+			first = b;
+		prev = b;
+	}
+	ir_branch(prev, CBPF_JMP | CBPF_JEQ | CBPF_K, 0x0a000000u + k - 1, acc, rej);
+	ir_set_entry(p, first);
+	return p;
+}
+
+/* The subtree over leaves [lo, hi) of a sorted decision tree, its blocks
+ * made in preorder (the order ir.h asks for). */
+static struct ir_block *
+lj_subtree(struct ir_prog *p, uint32_t lo, uint32_t hi)
+{
+	struct ir_block *b = ir_block_new(p, lo, hi);
+
+	if (hi - lo == 1) {
+		ir_branch(b, CBPF_JMP | CBPF_JEQ | CBPF_K, 0x0a000000u + lo * 7, ir_accept(p, 262144),
+			  ir_reject(p));
+		return b;
+	}
+	uint32_t mid = lo + (hi - lo) / 2;
+	struct ir_block *left = lj_subtree(p, lo, mid), *right = lj_subtree(p, mid, hi);
+	ir_branch(b, CBPF_JMP | CBPF_JGT | CBPF_K, 0x0a000000u + (mid - 1) * 7, right, left);
+	return b;
+}
+
+/* A sorted decision tree over `leaves` constants of one loaded word, the
+ * shape set lowering makes: blocks in preorder, or (`bfs`) breadth first,
+ * the order ir.h warns against, for comparison. */
+static struct ir_prog *
+lj_tree(struct arena *a, uint32_t leaves, int bfs)
+{
+	struct ir_prog *p = ir_new(a);
+	struct ir_block *load = ir_block_new(p, 0, 0);
+
+	ir_emit(load, CBPF_LD | CBPF_W | CBPF_ABS, 26);
+	if (!bfs) {
+		ir_jump(load, lj_subtree(p, 0, leaves));
+		ir_set_entry(p, load);
+		return p;
+	}
+	uint32_t m = leaves - 1; /* internal nodes in heap order, then leaves */
+	struct ir_block **node = arena_calloc(a, m + leaves, sizeof(*node));
+	for (uint32_t i = 0; i < m + leaves; i++)
+		node[i] = ir_block_new(p, i, i + 1);
+	ir_jump(load, node[0]);
+	for (uint32_t i = 0; i < m + leaves; i++) {
+		if (i < m)
+			ir_branch(node[i], CBPF_JMP | CBPF_JGT | CBPF_K, 0x0a000000u + i * 7, node[2 * i + 2],
+				  node[2 * i + 1]);
+		else
+			ir_branch(node[i], CBPF_JMP | CBPF_JEQ | CBPF_K, 0x0a000000u + i * 7,
+				  ir_accept(p, 262144), ir_reject(p));
+	}
+	ir_set_entry(p, load);
+	return p;
+}
+
+/* One branch over `len` statements to a block that is not a return. */
+static struct ir_prog *
+lj_far(struct arena *a, uint32_t len)
+{
+	struct ir_prog *p = ir_new(a);
+	struct ir_block *b0 = ir_block_new(p, 0, 1), *mid = ir_block_new(p, 1, 2),
+			*far = ir_block_new(p, 2, 3);
+
+	ir_emit(b0, CBPF_LD | CBPF_B | CBPF_ABS, 23);
+	ir_emit(b0, CBPF_ST, 3);
+	ir_branch(b0, CBPF_JMP | CBPF_JEQ | CBPF_K, 6, far, mid);
+	for (uint32_t i = 0; i < len; i++)
+		ir_emit(mid, CBPF_ALU | CBPF_ADD | CBPF_K, i);
+	ir_emit(mid, CBPF_ST, 3);
+	ir_jump(mid, far);
+	ir_emit(far, CBPF_LD | CBPF_MEM, 3);
+	ir_ret(far, CBPF_RET | CBPF_A, 0);
+	ir_set_entry(p, b0);
+	return p;
+}
+
+struct lj_case {
+	const char *name;
+	int kind; /* 0 chain, 1 chain to an accept with statements, 2 tree, 3 far,
+		   * 4 tree breadth first */
+	uint32_t size;
+};
+
+static const struct lj_case lj_cases[] = {
+	{"chain 100", 0, 100},   {"chain 300", 0, 300},    {"chain 1000", 0, 1000},
+	{"chain 3000", 0, 3000}, {"chain 1000, accept has statements", 1, 1000},
+	{"tree 64", 2, 64},      {"tree 1000", 2, 1000},   {"tree 2048", 2, 2048},
+	{"far 300", 3, 300},     {"far 1000", 3, 1000},    {"tree 1000, breadth first", 4, 1000},
+};
+
+START_TEST(longjump)
+{
+	const struct lj_case *k = &lj_cases[_i];
+	struct arena a;
+	struct t_stats st;
+	struct ir_prog *p;
+	struct bpfc_insn *out;
+	size_t n;
+
+	arena_init(&a);
+	memset(&st, 0, sizeof(st));
+	if (k->kind <= 1)
+		p = lj_chain(&a, k->size, k->kind);
+	else if (k->kind == 3)
+		p = lj_far(&a, k->size);
+	else
+		p = lj_tree(&a, k->size, k->kind == 4);
+	ck_assert_msg(!ir_failed(p), "%s: %s", k->name, ir_error(p)->msg);
+	t_program(p, &a, t_mix(t_seed + _i), 1, k->name, &st);
+	t_assemble(p, &a, &out, &n, k->name);
+	const struct ir_asm_stats *s = &p->asm_stats;
+	uint32_t extra = s->trampolines + s->ret_copies;
+	printf("longjump %-36s %5zu insns: %4u trampolines, %4u ret copies, %u passes; "
+	       "safe layout: ",
+	       k->name, n, s->trampolines, s->ret_copies, s->iterations);
+	/* Landings are shared: about one per 255 instructions per far target,
+	 * never one per branch. */
+	ck_assert_msg(k->kind == 4 || extra <= n / 64 + 8, "%s: %u trampolines for %zu instructions", k->name,
+		      extra, n);
+	p->asm_flags = IR_ASM_SAFE_LAYOUT;
+	t_assemble(p, &a, &out, &n, k->name);
+	printf("%5zu insns, %4u trampolines\n", n, p->asm_stats.trampolines);
+	arena_release(&a);
+}
+END_TEST
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+static Suite *
+ir_suite(void)
+{
+	Suite *s = suite_create("ir");
+	TCase *tc;
+
+	tc = tcase_create("random_ir");
+	tcase_add_unchecked_fixture(tc, t_setup, t_teardown);
+	tcase_set_timeout(tc, 900);
+	tcase_add_loop_test(tc, random_ir, 0, G_NSHAPES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("roundtrip");
+	tcase_add_unchecked_fixture(tc, t_setup, t_teardown);
+	tcase_set_timeout(tc, 900);
+	tcase_add_test(tc, roundtrip_random);
+	tcase_add_test(tc, roundtrip_pcap);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("check");
+	tcase_add_unchecked_fixture(tc, t_setup, t_teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, check_malformed, 0, (int)CK_NCASES);
+	tcase_add_test(tc, dump_matches_bpf_image);
+	tcase_add_loop_test(tc, longjump, 0, (int)(sizeof(lj_cases) / sizeof(lj_cases[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	SRunner *sr = srunner_create(ir_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (failed)
+		printf("FAIL (seed 0x%" PRIx64 "): rerun with BPFC_TEST_SEED=0x%" PRIx64
+		       "; each failure above names its program\n",
+		       t_seed, t_seed);
+	return failed ? 1 : 0;
+}
