@@ -31,7 +31,7 @@
  * inside caplen, or a division by X = 0, ends the program with 0; a shift
  * by X >= 32 gives 0) and shares no code with bpfc's interpreter.
  *
- * Environment: BPFC_TEST_SEED picks the seed, BPFC_TEST_SCALE (float)
+ * Environment: BPFC_SEED picks the seed, BPFC_TEST_SCALE (float)
  * multiplies the counts (a quarter under sanitizers).  A failure prints
  * the seed and the program number.
  */
@@ -127,7 +127,7 @@ t_add_pkt(const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 static void
 t_setup(void)
 {
-	const char *s = getenv("BPFC_TEST_SEED");
+	const char *s = getenv("BPFC_SEED");
 	struct pktgen_set set;
 	struct rng r;
 	uint8_t buf[T_RANDPKT];
@@ -833,7 +833,7 @@ START_TEST(random_ir)
 		struct arena a;
 		uint64_t seed = t_mix(t_seed ^ t_mix(((uint64_t)shape << 32) + i + 1));
 		snprintf(what, sizeof(what),
-			 "random_ir %s #%u (BPFC_TEST_SEED=0x%" PRIx64 ", program seed 0x%016" PRIx64 ")",
+			 "random_ir %s #%u (BPFC_SEED=0x%" PRIx64 ", program seed 0x%016" PRIx64 ")",
 			 g_shape_name[shape], i, t_seed, seed);
 		arena_init(&a);
 		struct ir_prog *p = g_program(&a, seed, shape, 0);
@@ -903,7 +903,7 @@ START_TEST(roundtrip_random)
 		rng_seed(&r, seed);
 		size_t n = randprog_valid(&r, prog, max);
 		snprintf(what, sizeof(what),
-			 "roundtrip randprog #%u (BPFC_TEST_SEED=0x%" PRIx64 ", seed 0x%016" PRIx64 ")", i,
+			 "roundtrip randprog #%u (BPFC_SEED=0x%" PRIx64 ", seed 0x%016" PRIx64 ")", i,
 			 t_seed, seed);
 		rt_program(prog, n, seed, what, &st);
 	}
@@ -1453,7 +1453,7 @@ main(void)
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	if (failed)
-		printf("FAIL (seed 0x%" PRIx64 "): rerun with BPFC_TEST_SEED=0x%" PRIx64
+		printf("FAIL (seed 0x%" PRIx64 "): rerun with BPFC_SEED=0x%" PRIx64
 		       "; each failure above names its program\n",
 		       t_seed, t_seed);
 	return failed ? 1 : 0;

@@ -18,7 +18,7 @@
  * separately; the ns/run figures are printed for information only.
  *
  * Environment: BPFC_TEST_SCALE (float, default 1) multiplies the 300,000
- * programs (a quarter of that under sanitizers); BPFC_TEST_SEED picks the
+ * programs (a quarter of that under sanitizers); BPFC_SEED picks the
  * seed.  A mismatch prints the seed, the program and the packet; at most
  * 10 are printed before the test stops and fails.
  */
@@ -266,7 +266,7 @@ dr_report(struct dr_state *st, size_t i, int j, uint64_t index)
 	fprintf(stderr, "program (%zu insns; code, jt, jf, k):\n", p->n);
 	dr_print_prog(p);
 	dr_print_packet(&st->slot[j]);
-	fprintf(stderr, "reproduce: BPFC_TEST_SEED=0x%016" PRIx64 " %s\n", st->seed,
+	fprintf(stderr, "reproduce: BPFC_SEED=0x%016" PRIx64 " %s\n", st->seed,
 		"tests/diff_random");
 }
 
@@ -341,7 +341,7 @@ dr_pool_init(struct dr_state *st, size_t *maxcap)
 static int
 dr_setup(struct dr_state *st)
 {
-	const char *s = getenv("BPFC_TEST_SEED");
+	const char *s = getenv("BPFC_SEED");
 	size_t maxcap = DR_RANDPKT_MAX;
 
 	st->seed = s != NULL ? strtoull(s, NULL, 0) : 0x62706663u; /* "bpfc" */
@@ -392,7 +392,7 @@ main(void)
 		       (double)st->ns_bpfc / (double)st->runs, (double)st->ns_pcap / (double)st->runs);
 	int fail = st->mismatches != 0 || st->invalid != 0 || st->programs < total;
 	if (fail)
-		printf("FAIL (seed 0x%016" PRIx64 "; rerun with BPFC_TEST_SEED=0x%016" PRIx64 ")\n",
+		printf("FAIL (seed 0x%016" PRIx64 "; rerun with BPFC_SEED=0x%016" PRIx64 ")\n",
 		       st->seed, st->seed);
 	if (st->sock >= 0)
 		close(st->sock);
