@@ -25,9 +25,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <pcap/pcap.h>
+
 #include "bpfc.h"
 #include "backend/pcapfile.h"
+#include "base/arena.h"
 #include "base/diag.h"
+#include "base/strbuf.h"
+#include "codegen/gen.h"
+#include "codegen/ir.h"
+#include "grammar/grammar.h"
 
 #define CLI_PROG "bpfc"
 
@@ -46,27 +53,36 @@ enum {
  * can tell a long option from a short one (see cli_getopt_error). */
 enum {
 	CLI_OPT_ASM = 256,
+	CLI_OPT_DUMP,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION
 };
 
 static const struct option cli_long_options[] = {
 	{"asm", required_argument, NULL, CLI_OPT_ASM},
+	{"dump", required_argument, NULL, CLI_OPT_DUMP},
 	{"help", no_argument, NULL, CLI_OPT_HELP},
 	{"version", no_argument, NULL, CLI_OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
-static const char cli_short_options[] = ":dhr:V";
+static const char cli_short_options[] = ":dhOr:s:y:V";
+
+/* What --dump=STAGE prints instead of the listing. */
+enum cli_dump { CLI_DUMP_NONE, CLI_DUMP_AST, CLI_DUMP_IR, CLI_DUMP_CBPF };
 
 /* Keep in step with cli_long_options, cli_short_options and doc/bpfc.1;
  * tests/cli.sh checks every option listed here is accepted and the other
  * way round. */
 static const char cli_help_text[] =
-	"Usage: bpfc [-d|-dd|-ddd] --asm FILE [-r CAPTURE]\n"
+	"Usage: bpfc [-y DLT] [-s SNAPLEN] [-O] [-d|-dd|-ddd] [--dump=STAGE]\n"
+	"            [-r CAPTURE] EXPRESSION...\n"
+	"       bpfc [-d|-dd|-ddd] --asm FILE [-r CAPTURE]\n"
 	"       bpfc --help | --version\n"
 	"\n"
-	"Read a classic BPF program and print it exactly as tcpdump -d, -dd or\n"
-	"-ddd would, or run it over every packet of a capture file.\n"
+	"Compile a pcap-filter(7) expression (its words joined with spaces, as\n"
+	"tcpdump does) to classic BPF with libpcap's semantics, or read a classic\n"
+	"BPF program; print it exactly as tcpdump -d, -dd or -ddd would, or run it\n"
+	"over every packet of a capture file.\n"
 	"\n"
 	"Options:\n"
 	"      --asm FILE   read the program from FILE ('-': standard input) in\n"
@@ -76,27 +92,47 @@ static const char cli_help_text[] =
 	"                   when -r is not given)\n"
 	"  -dd              print it as a C array of struct bpf_insn, as tcpdump -dd\n"
 	"  -ddd             print it as decimal numbers, as tcpdump -ddd\n"
+	"  -y DLT           compile for link type DLT, a name (EN10MB, RAW, IPV4,\n"
+	"                   IPV6, NULL, LOOP, LINUX_SLL, LINUX_SLL2, PPP, PPP_PPPD,\n"
+	"                   C_HDLC) or a number; default: the capture's with -r,\n"
+	"                   else EN10MB\n"
+	"  -s SNAPLEN       what a matching packet returns (default 262144)\n"
+	"  -O               do not optimize (bpfc has no optimizer yet: its output\n"
+	"                   is always unoptimized; -O only stops it from refusing\n"
+	"                   a filter it can tell never matches)\n"
+	"      --dump=STAGE\n"
+	"                   print a stage's output instead of the listing: ast\n"
+	"                   (the syntax tree), ir (the blocks), cbpf (the listing)\n"
 	"  -r CAPTURE       run the program over every packet of CAPTURE, a pcap or\n"
 	"                   pcapng file ('-': standard input), and print\n"
 	"                   \"N of M packets matched\" on standard error\n"
 	"  -h, --help       print this help and exit\n"
 	"  -V, --version    print the versions of bpfc and libpcap and exit\n"
 	"\n"
-	"Compiling filter expressions (bpfc EXPRESSION) is planned; this version\n"
-	"only reads programs given with --asm.\n"
+	"Not yet compiled (refused naming the primitive): geneve, protochain,\n"
+	"gateway, the 802.11, ATM and SS7 primitives, inbound/outbound/ifindex\n"
+	"where the link header lacks the field (they are compiled for LINUX_SLL,\n"
+	"LINUX_SLL2, PPP_PPPD), and link types other than the ones listed for -y.\n"
 	"\n"
 	"Exit status: 0 success, 1 an error in the input or a file, 2 a usage error.\n"
 	"\n"
 	"Examples:\n"
+	"  bpfc tcp port 80\n"
+	"  bpfc -y LINUX_SLL -dd 'host 10.0.0.1 and not port 22'\n"
+	"  bpfc -r trace.pcap 'udp and len > 512'\n"
 	"  tcpdump -r any.pcap -d 'tcp port 80' | bpfc --asm - -dd\n"
 	"  bpfc --asm prog.txt -r trace.pcap\n";
 
 struct cli_args {
 	const char *asm_path;  /* --asm FILE, or NULL */
 	const char *read_path; /* -r CAPTURE, or NULL */
+	const char *dlt;       /* -y DLT, or NULL */
 	int listing;           /* how many -d were given, 0 for none */
 	int help, version;
-	char **words; /* the filter expression's words (not compiled yet) */
+	int noopt;             /* -O */
+	uint32_t snaplen;      /* -s */
+	enum cli_dump dump;    /* --dump= */
+	char **words;          /* the filter expression's words */
 	int nwords;
 };
 
@@ -166,6 +202,39 @@ cli_getopt_error(int c, char **argv)
 	return cli_usage_error("unrecognized option '%s'", argv[optind - 1]);
 }
 
+/* A decimal or 0x number that fits 32 bits: 0 or -1. */
+static int
+cli_number(const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	if (*s == '\0' || *s == '-')
+		return -1;
+	n = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || n > 0xffffffffull)
+		return -1;
+	*v = (uint32_t)n;
+	return 0;
+}
+
+static int
+cli_dump_stage(const char *s, enum cli_dump *d)
+{
+	static const struct {
+		const char *name;
+		enum cli_dump d;
+	} stages[] = {{"ast", CLI_DUMP_AST}, {"ir", CLI_DUMP_IR}, {"cbpf", CLI_DUMP_CBPF}};
+
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+		if (strcmp(s, stages[i].name) == 0) {
+			*d = stages[i].d;
+			return 0;
+		}
+	return -1;
+}
+
 /* Fill `a` from argv: CLI_CONTINUE, or an exit status after a message. */
 static int
 cli_parse_args(struct cli_args *a, int argc, char **argv)
@@ -173,6 +242,7 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 	int c;
 
 	memset(a, 0, sizeof(*a));
+	a->snaplen = 262144;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, cli_short_options, cli_long_options, NULL)) != -1) {
 		switch (c) {
@@ -184,6 +254,22 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 			break;
 		case 'r':
 			a->read_path = optarg;
+			break;
+		case 'y':
+			a->dlt = optarg;
+			break;
+		case 'O':
+			a->noopt = 1;
+			break;
+		case 's':
+			if (cli_number(optarg, &a->snaplen) < 0 || a->snaplen == 0)
+				return cli_usage_error("-s: '%s' is not a snapshot length "
+						       "(1 to 4294967295)", optarg);
+			break;
+		case CLI_OPT_DUMP:
+			if (cli_dump_stage(optarg, &a->dump) < 0)
+				return cli_usage_error("--dump: unknown stage '%s' (ast, ir, "
+						       "cbpf)", optarg);
 			break;
 		case 'h':
 		case CLI_OPT_HELP:
@@ -203,14 +289,13 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 		return CLI_CONTINUE;
 	if (a->nwords > 0 && a->asm_path != NULL)
 		return cli_usage_error("give either a filter expression or --asm FILE, not both");
-	if (a->nwords > 0) {
-		cli_error("compiling filter expressions is not available yet; "
-			  "give a program with --asm FILE");
-		return CLI_EXIT_USAGE;
-	}
-	if (a->asm_path == NULL)
-		return cli_usage_error("no program given; give one with --asm FILE");
-	if (a->read_path != NULL && strcmp(a->asm_path, "-") == 0 && strcmp(a->read_path, "-") == 0)
+	if (a->asm_path == NULL && a->nwords == 0)
+		return cli_usage_error("no program given; give a filter expression or "
+				       "--asm FILE");
+	if (a->asm_path != NULL && (a->dump == CLI_DUMP_AST || a->dump == CLI_DUMP_IR))
+		return cli_usage_error("--dump=ast and --dump=ir need a filter expression");
+	if (a->read_path != NULL && a->asm_path != NULL && strcmp(a->asm_path, "-") == 0 &&
+	    strcmp(a->read_path, "-") == 0)
 		return cli_usage_error("--asm - and -r - cannot both read standard input");
 	return CLI_CONTINUE;
 }
@@ -322,6 +407,122 @@ cli_assemble(const struct cli_text *t, struct bpfc_filter **out)
 	return CLI_EXIT_INPUT;
 }
 
+/* ---- compiling an expression -------------------------------------------- */
+
+/* The words of the expression joined with single spaces, as tcpdump does. */
+static int
+cli_join_words(struct cli_text *t, char **words, int n)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	for (int i = 0; i < n; i++) {
+		if (i > 0)
+			strbuf_puts(&b, " ");
+		strbuf_puts(&b, words[i]);
+	}
+	t->name = NULL;
+	t->data = strbuf_take(&b);
+	if (t->data == NULL) {
+		cli_error("out of memory");
+		return CLI_EXIT_INPUT;
+	}
+	t->len = strlen(t->data);
+	return CLI_EXIT_OK;
+}
+
+/* -y (a name libpcap knows or a number), else the capture's link type,
+ * else Ethernet. */
+static int
+cli_linktype(const struct cli_args *a, int *dlt)
+{
+	uint32_t v;
+
+	*dlt = 1; /* DLT_EN10MB */
+	if (a->dlt != NULL) {
+		if (cli_number(a->dlt, &v) == 0 && v <= 0x7fffffff)
+			*dlt = (int)v;
+		else if ((*dlt = pcap_datalink_name_to_val(a->dlt)) < 0)
+			return cli_usage_error("-y: unknown link type '%s'", a->dlt);
+	} else if (a->read_path != NULL && strcmp(a->read_path, "-") != 0) {
+		struct bpfc_error err;
+		struct pcapfile *pf = pcapfile_open(a->read_path, &err);
+		if (pf == NULL) {
+			cli_error("%s", err.msg);
+			return CLI_EXIT_INPUT;
+		}
+		*dlt = pcapfile_linktype(pf);
+		pcapfile_close(pf);
+	}
+	if (!codegen_supports_linktype(*dlt)) {
+		const char *name = pcap_datalink_val_to_name(*dlt);
+		cli_error("link type %s (%d) is not supported yet", name != NULL ? name : "?",
+			  *dlt);
+		return CLI_EXIT_INPUT;
+	}
+	return CLI_EXIT_OK;
+}
+
+static int
+cli_print_dump(struct strbuf *b)
+{
+	char *text = strbuf_take(b);
+
+	if (text == NULL) {
+		cli_error("out of memory");
+		return CLI_EXIT_INPUT;
+	}
+	fputs(text, stdout);
+	free(text);
+	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INPUT;
+}
+
+/* The compiler's stages, with --dump=ast and --dump=ir between them.  An
+ * error is drawn with a caret under the expression. */
+static int
+cli_compile(const struct cli_text *t, const struct cli_args *a, int dlt,
+	    struct bpfc_filter **out)
+{
+	struct codegen_options co = {dlt, a->snaplen, BPFC_NETMASK_UNKNOWN, NULL, !a->noopt};
+	struct bpfc_error err;
+	struct arena ar;
+	struct strbuf b;
+	struct ir_prog *ir = NULL;
+	struct bpfc_insn *insns = NULL;
+	size_t n = 0;
+	int rc = CLI_EXIT_OK;
+
+	diag_init(&err);
+	arena_init(&ar);
+	strbuf_init(&b);
+	struct ast_node *ast = parse_filter(&ar, t->data, t->len, &err); /* grammar/ */
+	if (ast != NULL && a->dump == CLI_DUMP_AST) {
+		ast_dump(&b, ast, 0);
+		rc = cli_print_dump(&b);
+		goto done;
+	}
+	if (ast != NULL)
+		ir = codegen_filter(&ar, ast, &co, &err);                 /* codegen/ */
+	/* The optimizer's place: opt_run(ir, &err) unless -O (issue #3). */
+	if (ir != NULL && a->dump == CLI_DUMP_IR) {
+		ir_dump(&b, ir);
+		rc = cli_print_dump(&b);
+		goto done;
+	}
+	if (ir != NULL && ir_assemble(ir, &ar, &insns, &n, &err) == 0)   /* codegen/ -> cbpf/ */
+		*out = bpfc_load_cbpf_opts(insns, n, NULL, &err);         /* cbpf/: validate */
+	if (*out == NULL) {
+		if (err.code == BPFC_OK)
+			diag_plain(&err, BPFC_EINTERNAL, "compiling failed without a reason");
+		diag_print(stderr, CLI_PROG, &err, t->data, t->len, NULL);
+		rc = CLI_EXIT_INPUT;
+	}
+done:
+	strbuf_release(&b);
+	arena_release(&ar);
+	return rc;
+}
+
 /* ---- printing ------------------------------------------------------------ */
 
 static int
@@ -394,12 +595,21 @@ main(int argc, char **argv)
 	if (args.version)
 		return cli_print_version();
 
-	rc = cli_read_text(&text, args.asm_path);            /* the program's text */
-	if (rc == CLI_EXIT_OK)
-		rc = cli_assemble(&text, &f);                 /* cbpf/: parse, validate */
-	if (rc == CLI_EXIT_OK && (args.listing > 0 || args.read_path == NULL))
+	int dlt = 1;
+	if (args.nwords > 0) {
+		rc = cli_join_words(&text, args.words, args.nwords); /* the expression */
+		if (rc == CLI_EXIT_OK)
+			rc = cli_linktype(&args, &dlt);               /* -y or the capture's */
+		if (rc == CLI_EXIT_OK)
+			rc = cli_compile(&text, &args, dlt, &f);      /* grammar/, codegen/, cbpf/ */
+	} else {
+		rc = cli_read_text(&text, args.asm_path);            /* the program's text */
+		if (rc == CLI_EXIT_OK)
+			rc = cli_assemble(&text, &f);                 /* cbpf/: parse, validate */
+	}
+	if (rc == CLI_EXIT_OK && f != NULL && (args.listing > 0 || args.read_path == NULL))
 		rc = cli_print_listing(f, args.listing);      /* cbpf/: listing */
-	if (rc == CLI_EXIT_OK && args.read_path != NULL)
+	if (rc == CLI_EXIT_OK && f != NULL && args.read_path != NULL)
 		rc = cli_filter_capture(f, args.read_path);   /* backend/pcapfile, run */
 
 	bpfc_free(f);

@@ -83,6 +83,27 @@ struct bpfc_options {
 /* DLT_EN10MB, snaplen 262144, netmask unknown, optimizer on. */
 void bpfc_options_init(struct bpfc_options *o);
 
+struct bpfc_filter;
+struct bpfc_load_options;
+
+/* Compile a pcap-filter(7) expression (a NUL-terminated string) for the
+ * link type in `o` (NULL: bpfc_options_init's defaults) into a validated
+ * filter whose verdict on every packet is libpcap's: a match returns
+ * o->snaplen, anything else 0.  Names are looked up in the system's
+ * databases (hosts, services, protocols, ethers).  NULL and a message in
+ * `errbuf` on error, like pcap_compile. */
+struct bpfc_filter *bpfc_compile(const char *expr, const struct bpfc_options *o, char *errbuf);
+
+/* The same for `len` bytes of text (no NUL needed), with the validator's
+ * limits `lo` (NULL: defaults), reporting into `err`: its code says what
+ * kind of error (BPFC_ESYNTAX, BPFC_ERANGE, BPFC_ESEMANTIC, BPFC_EUNSUPPORTED
+ * for a primitive or link type bpfc cannot compile yet, BPFC_EINVAL when the
+ * program breaks `lo`, ...) and [begin, end) the bytes of `expr` it is about,
+ * for a caret under them. */
+struct bpfc_filter *bpfc_compile_opts(const char *expr, size_t len, const struct bpfc_options *o,
+				      const struct bpfc_load_options *lo,
+				      struct bpfc_error *err);
+
 /* ---- loading classic BPF ------------------------------------------------ */
 
 struct bpfc_filter;

@@ -14,6 +14,9 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "cbpf/cbpf.h"
+#include "codegen/gen.h"
+#include "codegen/ir.h"
+#include "grammar/grammar.h"
 
 struct bpfc_filter {
 	struct bpfc_insn *insns; /* malloc'd, validated */
@@ -77,6 +80,66 @@ bpfc_load_cbpf(const struct bpfc_insn *insns, size_t n, char *errbuf)
 	struct bpfc_error err;
 	struct bpfc_filter *f = bpfc_load_cbpf_opts(insns, n, NULL, &err);
 
+	if (f == NULL)
+		diag_to_errbuf(&err, errbuf);
+	return f;
+}
+
+/* The filter compiler: text -> AST -> IR -> cBPF -> a validated filter. */
+struct bpfc_filter *
+bpfc_compile_opts(const char *expr, size_t len, const struct bpfc_options *o,
+		  const struct bpfc_load_options *lo, struct bpfc_error *err)
+{
+	struct bpfc_options defaults;
+	struct codegen_options co;
+	struct bpfc_error local;
+	struct arena a;
+	struct ast_node *ast;
+	struct ir_prog *ir = NULL;
+	struct bpfc_insn *insns = NULL;
+	size_t n = 0;
+	struct bpfc_filter *f = NULL;
+
+	if (err == NULL)
+		err = &local;
+	diag_init(err);
+	if (o == NULL) {
+		bpfc_options_init(&defaults);
+		o = &defaults;
+	}
+	if (expr == NULL && len != 0) {
+		diag_plain(err, BPFC_EINVAL, "no expression given");
+		return NULL;
+	}
+	memset(&co, 0, sizeof(co));
+	co.linktype = o->linktype;
+	co.snaplen = o->snaplen;
+	co.netmask = o->netmask;
+	co.optimize = o->optimize;
+	arena_init(&a);
+	ast = parse_filter(&a, expr != NULL ? expr : "", len, err);
+	if (ast != NULL)
+		ir = codegen_filter(&a, ast, &co, err);
+	/* The optimizer's place: opt_run(ir, err) when o->optimize (issue #3). */
+	if (ir != NULL && ir_assemble(ir, &a, &insns, &n, err) == 0)
+		f = bpfc_load_cbpf_opts(insns, n, lo, err);
+	arena_release(&a);
+	return f;
+}
+
+struct bpfc_filter *
+bpfc_compile(const char *expr, const struct bpfc_options *o, char *errbuf)
+{
+	struct bpfc_error err;
+	struct bpfc_filter *f;
+
+	if (expr == NULL) {
+		diag_init(&err);
+		diag_plain(&err, BPFC_EINVAL, "no expression given");
+		diag_to_errbuf(&err, errbuf);
+		return NULL;
+	}
+	f = bpfc_compile_opts(expr, strlen(expr), o, NULL, &err);
 	if (f == NULL)
 		diag_to_errbuf(&err, errbuf);
 	return f;

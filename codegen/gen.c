@@ -1,0 +1,288 @@
+/*
+ * gen.c: the code generator's entry point and its logic (codegen/gen.h).
+ *
+ * Takes: an AST.  Gives: an IR program built target-first: gen_cond(g, n,
+ * t, f) makes the code of `n` that goes to block `t` or `f`, so `and`,
+ * `or` and `not` just pass different targets down (STYLE.md rule 4).  The
+ * primitives are in gen_link.c (link layer, vlan, mpls, pppoe, llc),
+ * gen_ip.c (protocols, hosts, networks), gen_port.c (ports) and
+ * gen_arith.c (relations); which one a node kind goes to is the table
+ * gen_kind_fn below, and a kind missing there is BPFC_EUNSUPPORTED naming
+ * it.  The offsets a primitive uses depend on the vlan/mpls/pppoes written
+ * before it in the text (gen_offsets_at), as in libpcap.
+ *
+ * Invariant: every block is made with the source range of the node being
+ * generated (g->begin, g->end), so `bpfc --dump=ir` and the optimizer's
+ * diagnostics can point at the text.
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "codegen/gen_int.h"
+
+typedef struct ir_block *gen_fn(struct gen *g, const struct ast_node *n, struct ir_block *t,
+				struct ir_block *f);
+
+void *
+gen_fail(struct gen *g, enum bpfc_status code, struct ast_span at, const char *fmt, ...)
+{
+	char msg[BPFC_ERRBUF_SIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_at(g->err, code, at.begin, at.end, "%s", msg);
+	return NULL;
+}
+
+struct ir_block *
+gen_block(struct gen *g)
+{
+	return ir_block_new(g->p, g->begin, g->end);
+}
+
+const char *
+gen_proto_text(enum ast_proto p, const char *written)
+{
+	return written != NULL && written[0] != '\0' ? written : ast_proto_name(p);
+}
+
+void
+gen_emit_load(struct gen *g, struct ir_block *b, enum gen_base base, uint32_t off, uint16_t size)
+{
+	uint32_t net = g->off_net;
+
+	switch (base) {
+	case GEN_ABS:
+		ir_emit(b, CBPF_LD | size | CBPF_ABS, off);
+		break;
+	case GEN_LINK:
+		ir_emit(b, CBPF_LD | size | CBPF_ABS, g->off_link + off);
+		break;
+	case GEN_NET:
+		ir_emit(b, CBPF_LD | size | CBPF_ABS, net + off);
+		break;
+	case GEN_TRAN6:
+		ir_emit(b, CBPF_LD | size | CBPF_ABS, net + 40 + off);
+		break;
+	case GEN_TRAN4:
+		ir_emit(b, CBPF_LDX | CBPF_B | CBPF_MSH, net); /* ldxb 4*([net]&0xf) */
+		ir_emit(b, CBPF_LD | size | CBPF_IND, net + off);
+		break;
+	}
+}
+
+struct ir_block *
+gen_cmp(struct gen *g, enum gen_base base, uint32_t off, uint16_t size, uint32_t mask,
+	uint16_t jop, uint32_t k, struct ir_block *t, struct ir_block *f)
+{
+	struct ir_block *b = gen_block(g);
+
+	gen_emit_load(g, b, base, off, size);
+	if (mask != 0xffffffffu)
+		ir_emit(b, CBPF_ALU | CBPF_AND | CBPF_K, mask);
+	ir_branch(b, CBPF_JMP | jop | CBPF_K, k, t, f);
+	return b;
+}
+
+/* ---- and, or, not, empty ---- */
+
+/* expr: expr and expr */
+static struct ir_block *
+gen_and(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+{
+	struct ir_block *r = gen_cond(g, n->u.bin.r, t, f);
+
+	return r == NULL ? NULL : gen_cond(g, n->u.bin.l, r, f);
+}
+
+/* expr: expr or expr */
+static struct ir_block *
+gen_or(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+{
+	struct ir_block *r = gen_cond(g, n->u.bin.r, t, f);
+
+	return r == NULL ? NULL : gen_cond(g, n->u.bin.l, t, r);
+}
+
+/* expr: not expr */
+static struct ir_block *
+gen_not(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+{
+	return gen_cond(g, n->u.operand, f, t);
+}
+
+/* The empty filter accepts everything. */
+static struct ir_block *
+gen_empty(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+{
+	(void)g, (void)n, (void)f;
+	return t;
+}
+
+/* pcap-filter(7): a bare protocol, `tcp`, `ip6`, `arp` */
+static struct ir_block *
+gen_bare_proto(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+{
+	return gen_proto_abbrev(g, n->u.other.proto, n->at, t, f);
+}
+
+static gen_fn *const gen_kind_fn[AST_KIND_COUNT] = {
+	[AST_EMPTY] = gen_empty,
+	[AST_AND] = gen_and,
+	[AST_OR] = gen_or,
+	[AST_NOT] = gen_not,
+	[AST_ID] = gen_id,
+	[AST_PROTO] = gen_bare_proto,
+	[AST_REL] = gen_rel,
+	[AST_BROADCAST] = gen_broadcast,
+	[AST_MULTICAST] = gen_multicast,
+	[AST_LESS] = gen_length,
+	[AST_GREATER] = gen_length,
+	[AST_VLAN] = gen_vlan,
+	[AST_MPLS] = gen_mpls,
+	[AST_PPPOED] = gen_pppoed,
+	[AST_PPPOES] = gen_pppoes,
+	[AST_LLC] = gen_llc,
+	[AST_INBOUND] = gen_direction,
+	[AST_OUTBOUND] = gen_direction,
+	[AST_IFINDEX] = gen_ifindex,
+};
+
+/* The offsets in force at byte `pos` of the text: the table's, moved by
+ * each shifter written before it. */
+static void
+gen_offsets_at(struct gen *g, uint32_t pos)
+{
+	g->off_link = 0;
+	g->off_proto = g->lt->off_proto;
+	g->off_net = g->lt->off_net;
+	g->cur = g->lt;
+	g->kind = g->lt->kind;
+	g->mpls = 0;
+	for (size_t i = 0; i < g->nshifters && g->shifters[i]->at.begin < pos; i++)
+		gen_shift(g, g->shifters[i]);
+}
+
+/* The offset-shifting primitives, in text order (and/or/not keep the
+ * order of their operands in the text).  A primitive bpfc cannot generate
+ * is reported here, before anything else: what follows it in libpcap may
+ * depend on it (geneve moves every offset after it), so no other verdict
+ * about the expression would be reliable. */
+static int
+gen_collect_shifters(struct gen *g, const struct ast_node *n, size_t *cap)
+{
+	if ((unsigned)n->kind >= AST_KIND_COUNT || gen_kind_fn[n->kind] == NULL)
+		return gen_fail(g, BPFC_EUNSUPPORTED, n->at, "'%s' is not supported yet",
+				ast_kind_name(n->kind)), -1;
+	switch (n->kind) {
+	case AST_AND:
+	case AST_OR:
+		return gen_collect_shifters(g, n->u.bin.l, cap) < 0 ? -1
+			: gen_collect_shifters(g, n->u.bin.r, cap);
+	case AST_NOT:
+		return gen_collect_shifters(g, n->u.operand, cap);
+	case AST_VLAN:
+	case AST_MPLS:
+	case AST_PPPOES:
+		if (g->nshifters == *cap) {
+			size_t ncap = *cap ? 2 * *cap : 8;
+			const struct ast_node **v = arena_calloc(g->a, ncap, sizeof(*v));
+			if (v == NULL)
+				return -1;
+			for (size_t i = 0; i < g->nshifters; i++)
+				v[i] = g->shifters[i];
+			g->shifters = v;
+			*cap = ncap;
+		}
+		g->shifters[g->nshifters++] = n;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+struct ir_block *
+gen_cond(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+{
+	uint32_t begin = g->begin, end = g->end;
+	struct ir_block *b;
+
+	if (diag_failed(g->err) || ir_failed(g->p))
+		return NULL;
+	if ((unsigned)n->kind >= AST_KIND_COUNT || gen_kind_fn[n->kind] == NULL)
+		return gen_fail(g, BPFC_EUNSUPPORTED, n->at, "'%s' is not supported yet",
+				ast_kind_name(n->kind));
+	g->begin = n->at.begin;
+	g->end = n->at.end;
+	if (n->kind != AST_AND && n->kind != AST_OR && n->kind != AST_NOT)
+		gen_offsets_at(g, n->at.begin);
+	b = gen_kind_fn[n->kind](g, n, t, f);
+	g->begin = begin;
+	g->end = end;
+	return ir_failed(g->p) ? NULL : b;
+}
+
+/* ---- the entry point ---- */
+
+int
+codegen_supports_linktype(int linktype)
+{
+	return linktype_find(linktype) != NULL;
+}
+
+struct ir_prog *
+codegen_filter(struct arena *a, const struct ast_node *root, const struct codegen_options *o,
+	       struct bpfc_error *err)
+{
+	struct gen g;
+	struct ir_block *acc, *rej, *entry;
+
+	memset(&g, 0, sizeof(g));
+	g.a = a;
+	g.o = o;
+	g.err = err;
+	g.r = o->resolver != NULL ? o->resolver : resolve_system();
+	g.lt = linktype_find(o->linktype);
+	if (g.lt == NULL) {
+		diag_plain(err, BPFC_EUNSUPPORTED, "link type %d is not supported yet", o->linktype);
+		return NULL;
+	}
+	g.p = ir_new(a);
+	if (g.p == NULL) {
+		diag_plain(err, BPFC_ENOMEM, "out of memory");
+		return NULL;
+	}
+	g.begin = root->at.begin;
+	g.end = root->at.end;
+	g.off_proto = g.lt->off_proto;
+	g.off_net = g.lt->off_net;
+	g.cur = g.lt;
+	g.kind = g.lt->kind;
+	size_t cap = 0;
+	if (gen_collect_shifters(&g, root, &cap) < 0) {
+		if (!diag_failed(err))
+			diag_plain(err, BPFC_ENOMEM, "out of memory");
+		return NULL;
+	}
+	/* Returns first: they are shared by everything and laid out last. */
+	acc = ir_accept(g.p, o->snaplen);
+	rej = ir_reject(g.p);
+	entry = gen_cond(&g, root, acc, rej);
+	if (entry != NULL && entry == rej && o->optimize) {
+		diag_at(err, BPFC_ESEMANTIC, root->at.begin, root->at.end,
+			"expression rejects all packets (on link type %s)", g.lt->name);
+		return NULL;
+	}
+	if (entry != NULL)
+		ir_set_entry(g.p, entry);
+	if (ir_failed(g.p) && !diag_failed(err))
+		*err = *ir_error(g.p);
+	if (diag_failed(err))
+		return NULL;
+	return g.p;
+}
