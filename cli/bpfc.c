@@ -33,6 +33,7 @@
 #include "base/diag.h"
 #include "base/strbuf.h"
 #include "codegen/gen.h"
+#include "codegen/opt.h"
 #include "codegen/ir.h"
 #include "grammar/grammar.h"
 
@@ -68,7 +69,7 @@ static const struct option cli_long_options[] = {
 static const char cli_short_options[] = ":dhOr:s:y:V";
 
 /* What --dump=STAGE prints instead of the listing. */
-enum cli_dump { CLI_DUMP_NONE, CLI_DUMP_AST, CLI_DUMP_IR, CLI_DUMP_CBPF };
+enum cli_dump { CLI_DUMP_NONE, CLI_DUMP_AST, CLI_DUMP_IR, CLI_DUMP_OPT, CLI_DUMP_CBPF };
 
 /* Keep in step with cli_long_options, cli_short_options and doc/bpfc.1;
  * tests/cli.sh checks every option listed here is accepted and the other
@@ -97,12 +98,12 @@ static const char cli_help_text[] =
 	"                   C_HDLC) or a number; default: the capture's with -r,\n"
 	"                   else EN10MB\n"
 	"  -s SNAPLEN       what a matching packet returns (default 262144)\n"
-	"  -O               do not optimize (bpfc has no optimizer yet: its output\n"
-	"                   is always unoptimized; -O only stops it from refusing\n"
-	"                   a filter it can tell never matches)\n"
+	"  -O               do not optimize (as tcpdump -O); also keeps a filter\n"
+	"                   that can never match instead of refusing it\n"
 	"      --dump=STAGE\n"
 	"                   print a stage's output instead of the listing: ast\n"
-	"                   (the syntax tree), ir (the blocks), cbpf (the listing)\n"
+	"                   (the syntax tree), ir (the blocks), opt (the blocks\n"
+	"                   after the optimizer), cbpf (the listing)\n"
 	"  -r CAPTURE       run the program over every packet of CAPTURE, a pcap or\n"
 	"                   pcapng file ('-': standard input), and print\n"
 	"                   \"N of M packets matched\" on standard error\n"
@@ -225,7 +226,8 @@ cli_dump_stage(const char *s, enum cli_dump *d)
 	static const struct {
 		const char *name;
 		enum cli_dump d;
-	} stages[] = {{"ast", CLI_DUMP_AST}, {"ir", CLI_DUMP_IR}, {"cbpf", CLI_DUMP_CBPF}};
+	} stages[] = {{"ast", CLI_DUMP_AST}, {"ir", CLI_DUMP_IR}, {"opt", CLI_DUMP_OPT},
+		      {"cbpf", CLI_DUMP_CBPF}};
 
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
 		if (strcmp(s, stages[i].name) == 0) {
@@ -292,8 +294,9 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 	if (a->asm_path == NULL && a->nwords == 0)
 		return cli_usage_error("no program given; give a filter expression or "
 				       "--asm FILE");
-	if (a->asm_path != NULL && (a->dump == CLI_DUMP_AST || a->dump == CLI_DUMP_IR))
-		return cli_usage_error("--dump=ast and --dump=ir need a filter expression");
+	if (a->asm_path != NULL &&
+	    (a->dump == CLI_DUMP_AST || a->dump == CLI_DUMP_IR || a->dump == CLI_DUMP_OPT))
+		return cli_usage_error("--dump=ast, --dump=ir and --dump=opt need a filter expression");
 	if (a->read_path != NULL && a->asm_path != NULL && strcmp(a->asm_path, "-") == 0 &&
 	    strcmp(a->read_path, "-") == 0)
 		return cli_usage_error("--asm - and -r - cannot both read standard input");
@@ -503,8 +506,14 @@ cli_compile(const struct cli_text *t, const struct cli_args *a, int dlt,
 	}
 	if (ast != NULL)
 		ir = codegen_filter(&ar, ast, &co, &err);                 /* codegen/ */
-	/* The optimizer's place: opt_run(ir, &err) unless -O (issue #3). */
 	if (ir != NULL && a->dump == CLI_DUMP_IR) {
+		ir_dump(&b, ir);
+		rc = cli_print_dump(&b);
+		goto done;
+	}
+	if (ir != NULL && !a->noopt && opt_run(ir, &err) < 0)         /* codegen/ */
+		ir = NULL;
+	if (ir != NULL && a->dump == CLI_DUMP_OPT) {
 		ir_dump(&b, ir);
 		rc = cli_print_dump(&b);
 		goto done;

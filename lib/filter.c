@@ -15,6 +15,7 @@
 #include "base/diag.h"
 #include "cbpf/cbpf.h"
 #include "codegen/gen.h"
+#include "codegen/opt.h"
 #include "codegen/ir.h"
 #include "grammar/grammar.h"
 
@@ -120,7 +121,8 @@ bpfc_compile_opts(const char *expr, size_t len, const struct bpfc_options *o,
 	ast = parse_filter(&a, expr != NULL ? expr : "", len, err);
 	if (ast != NULL)
 		ir = codegen_filter(&a, ast, &co, err);
-	/* The optimizer's place: opt_run(ir, err) when o->optimize (issue #3). */
+	if (ir != NULL && o->optimize && opt_run(ir, err) < 0)
+		ir = NULL;
 	if (ir != NULL && ir_assemble(ir, &a, &insns, &n, err) == 0)
 		f = bpfc_load_cbpf_opts(insns, n, lo, err);
 	arena_release(&a);
