@@ -43,6 +43,7 @@
 #include "cbpf/cbpf.h"
 #include "tests/gen/randprog.h"
 #include "tests/gen/rng.h"
+#include "tests/gen/testenv.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
 #define AT_SANITIZED 1
@@ -115,16 +116,13 @@ static const char *const at_exprs[] = {
 static uint64_t
 at_seed(void)
 {
-	const char *s = getenv("BPFC_SEED");
-	return s != NULL ? strtoull(s, NULL, 0) : 0x61736d626c72ull;
+	return testenv_seed("BPFC_SEED", 0x61736d626c72ull);
 }
 
 static size_t
 at_count(double base)
 {
-	const char *s = getenv("BPFC_TEST_SCALE");
-	double v = s != NULL ? strtod(s, NULL) : 1.0;
-	double n = base * (v > 0 ? v : 1.0) / (AT_SANITIZED ? 8 : 1);
+	double n = base * testenv_scale() / (AT_SANITIZED ? 8 : 1);
 	return n < 1 ? 1 : (size_t)n;
 }
 
@@ -132,35 +130,8 @@ at_count(double base)
 static char *
 at_pcap_dump(const struct bpfc_insn *p, size_t n, int style)
 {
-	struct bpf_insn *pi = calloc(n + 1, sizeof(*pi));
-	FILE *tmp = tmpfile();
-	ck_assert_ptr_nonnull(pi);
-	ck_assert_ptr_nonnull(tmp);
-	for (size_t i = 0; i < n; i++) {
-		pi[i].code = p[i].code;
-		pi[i].jt = p[i].jt;
-		pi[i].jf = p[i].jf;
-		pi[i].k = p[i].k;
-	}
-	struct bpf_program prog = {(u_int)n, pi};
-
-	fflush(stdout);
-	int saved = dup(STDOUT_FILENO);
-	ck_assert_int_ge(saved, 0);
-	ck_assert_int_ge(dup2(fileno(tmp), STDOUT_FILENO), 0);
-	bpf_dump(&prog, style);
-	fflush(stdout);
-	ck_assert_int_ge(dup2(saved, STDOUT_FILENO), 0);
-	close(saved);
-
-	off_t size = lseek(fileno(tmp), 0, SEEK_END);
-	ck_assert_int_ge(size, 0);
-	char *text = malloc((size_t)size + 1);
+	char *text = testenv_pcap_dump(p, n, style);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_int_eq(pread(fileno(tmp), text, (size_t)size, 0), size);
-	text[size] = '\0';
-	fclose(tmp);
-	free(pi);
 	return text;
 }
 
@@ -284,12 +255,7 @@ at_compiled_one(pcap_t *pd, const char *expr, int optimize)
 	size_t n = prog.bf_len;
 	struct bpfc_insn *p = calloc(n, sizeof(*p));
 	ck_assert_ptr_nonnull(p);
-	for (size_t i = 0; i < n; i++) {
-		p[i].code = prog.bf_insns[i].code;
-		p[i].jt = prog.bf_insns[i].jt;
-		p[i].jf = prog.bf_insns[i].jf;
-		p[i].k = prog.bf_insns[i].k;
-	}
+	testenv_insns_from_pcap(prog.bf_insns, n, p);
 	for (int style = 1; style <= 3; style++)
 		at_roundtrip(p, n, style, what);
 

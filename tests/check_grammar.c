@@ -58,6 +58,7 @@
 #include "base/strbuf.h"
 #include "grammar/grammar.h"
 #include "tests/gen/rng.h"
+#include "tests/gen/testenv.h"
 #include "tests/grammar/exprgen.h"
 #include "tests/grammar/unparse.h"
 
@@ -112,16 +113,13 @@ gethostbyname(const char *name)
 static uint64_t
 cg_seed(void)
 {
-	const char *s = getenv("BPFC_SEED");
-	return s != NULL ? strtoull(s, NULL, 0) : 0x6772616d6d6172ull;
+	return testenv_seed("BPFC_SEED", 0x6772616d6d6172ull);
 }
 
 static size_t
 cg_count(double base)
 {
-	const char *s = getenv("BPFC_TEST_SCALE");
-	double v = s != NULL ? strtod(s, NULL) : 1.0;
-	double n = base * (v > 0 ? v : 1.0) / (CG_SANITIZED ? 4 : 1);
+	double n = base * testenv_scale() / (CG_SANITIZED ? 4 : 1);
 	return n < 1 ? 1 : (size_t)n;
 }
 

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -34,6 +33,7 @@
 
 #include "bpfc.h"
 #include "cbpf/cbpf.h"
+#include "tests/gen/testenv.h"
 
 static_assert(sizeof(struct bpfc_insn) == sizeof(struct bpf_insn), "insn size");
 static_assert(offsetof(struct bpfc_insn, code) == offsetof(struct bpf_insn, code), "code");
@@ -214,44 +214,21 @@ static const struct ic_case ic_cases[] = {
 
 /* ---- running a program three ways ------------------------------------------ */
 
-/* A packet copied to end right before an inaccessible page. */
-struct ic_guard {
-	uint8_t *map;
-	size_t room, page;
-};
-
-static const uint8_t *
-ic_guard_put(struct ic_guard *g, const uint8_t *pkt, uint32_t caplen)
-{
-	g->page = (size_t)sysconf(_SC_PAGESIZE);
-	g->room = (caplen + g->page - 1) / g->page * g->page + g->page;
-	g->map = mmap(NULL, g->room + g->page, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(g->map, MAP_FAILED);
-	ck_assert_int_eq(mprotect(g->map + g->room, g->page, PROT_NONE), 0);
-	memcpy(g->map + g->room - caplen, pkt, caplen);
-	return g->map + g->room - caplen;
-}
-
-static void
-ic_guard_free(struct ic_guard *g)
-{
-	munmap(g->map, g->room + g->page);
-}
-
 /* Run on libpcap, cbpf_run and the public API; all three must agree.
  * Returns libpcap's answer. */
 static uint32_t
 ic_run_all(const char *name, const struct bpfc_insn *prog, size_t n, const uint8_t *data,
 	   uint32_t caplen, uint32_t wirelen)
 {
-	struct ic_guard g;
-	const uint8_t *pkt = ic_guard_put(&g, data, caplen);
-	struct bpf_insn *pc = malloc(n * sizeof(*pc));
+	/* The packet ends right before an inaccessible page. */
+	struct testenv_guard g;
+	ck_assert_int_eq(testenv_guard_init(&g, caplen), 0);
+	const uint8_t *pkt = testenv_guard_put(&g, data, caplen);
+	struct bpf_insn *pc = testenv_to_pcap(prog, n);
 	char errbuf[BPFC_ERRBUF_SIZE] = "";
 
+	ck_assert_ptr_nonnull(pkt);
 	ck_assert_ptr_nonnull(pc);
-	memcpy(pc, prog, n * sizeof(*pc));
 	ck_assert_msg(bpf_validate(pc, (int)n), "%s: libpcap's bpf_validate refuses it", name);
 	uint32_t want = bpf_filter(pc, pkt, wirelen, caplen);
 	uint32_t got = cbpf_run(prog, pkt, wirelen, caplen);
@@ -263,7 +240,7 @@ ic_run_all(const char *name, const struct bpfc_insn *prog, size_t n, const uint8
 	ck_assert_msg(api == want, "%s: bpfc_run %#x, libpcap bpf_filter %#x", name, api, want);
 	bpfc_free(f);
 	free(pc);
-	ic_guard_free(&g);
+	testenv_guard_free(&g);
 	return want;
 }
 

@@ -64,6 +64,7 @@
 #include "tests/gen/pktgen.h"
 #include "tests/gen/randprog.h"
 #include "tests/gen/rng.h"
+#include "tests/gen/testenv.h"
 
 static_assert(sizeof(struct bpfc_insn) == sizeof(struct bpf_insn), "insn size");
 static_assert(offsetof(struct bpfc_insn, k) == offsetof(struct bpf_insn, k), "k");
@@ -86,22 +87,15 @@ static_assert(offsetof(struct bpfc_insn, k) == offsetof(struct bpf_insn, k), "k"
 
 /* ---- setup: seed, scale, packets --------------------------------------- */
 
-struct t_pkt {
-	uint8_t *data; /* exactly caplen bytes (malloc'd), so ASan sees over-reads */
-	uint32_t caplen, wirelen;
-};
-
 static uint64_t t_seed;
-static struct t_pkt *t_pkts;
+static struct testenv_pkt *t_pkts;
 static size_t t_npkts;
 static int t_sock = -1; /* for the kernel's SO_ATTACH_FILTER check, or -1 */
 
 static double
 t_scale(void)
 {
-	const char *s = getenv("BPFC_TEST_SCALE");
-	double v = s != NULL ? strtod(s, NULL) : 1.0;
-	return (v > 0 ? v : 1.0) / (T_SANITIZED ? 4 : 1);
+	return testenv_scale() / (T_SANITIZED ? 4 : 1);
 }
 
 static uint32_t
@@ -111,52 +105,22 @@ t_count(double n)
 	return v < 1 ? 1 : (uint32_t)v;
 }
 
-static void
-t_add_pkt(const uint8_t *data, uint32_t caplen, uint32_t wirelen)
-{
-	struct t_pkt *p = &t_pkts[t_npkts++];
-	p->data = malloc(caplen ? caplen : 1);
-	ck_assert_ptr_nonnull(p->data);
-	if (caplen)
-		memcpy(p->data, data, caplen);
-	p->caplen = caplen;
-	p->wirelen = wirelen;
-}
-
 /* Half random packets, half pktgen Ethernet frames (when it gives any). */
 static void
 t_setup(void)
 {
-	const char *s = getenv("BPFC_SEED");
-	struct pktgen_set set;
-	struct rng r;
-	uint8_t buf[T_RANDPKT];
-
-	t_seed = s != NULL ? strtoull(s, NULL, 0) : 0x69726972u;
-	t_pkts = calloc(2 * T_POOL, sizeof(*t_pkts));
+	t_seed = testenv_seed("BPFC_SEED", 0x69726972u);
+	t_pkts = testenv_pool(t_seed, T_POOL, T_RANDPKT, &t_npkts);
 	ck_assert_ptr_nonnull(t_pkts);
-	pktgen_set_init(&set, 1);
-	if (pktgen_generate(&set, 1, t_seed, T_POOL) == 0)
-		for (size_t i = 0; i < set.n; i++)
-			t_add_pkt(set.pkts[i].data, set.pkts[i].caplen, set.pkts[i].wirelen);
-	pktgen_set_free(&set);
 #ifdef __linux__
 	t_sock = socket(AF_UNIX, SOCK_DGRAM, 0);
 #endif
-	rng_seed(&r, t_seed ^ 0x5eed);
-	while (t_npkts < 2 * T_POOL) {
-		uint32_t caplen, wirelen;
-		randprog_packet(&r, buf, sizeof(buf), &caplen, &wirelen);
-		t_add_pkt(buf, caplen, wirelen);
-	}
 }
 
 static void
 t_teardown(void)
 {
-	for (size_t i = 0; i < t_npkts; i++)
-		free(t_pkts[i].data);
-	free(t_pkts);
+	testenv_pool_free(t_pkts, t_npkts);
 	t_pkts = NULL;
 	t_npkts = 0;
 	if (t_sock >= 0)
@@ -188,7 +152,7 @@ t_kernel_accepts(const struct bpfc_insn *out, size_t n)
 /* ---- the evaluator: walks the IR with libpcap's semantics ---------------- */
 
 static int
-ev_load(const struct t_pkt *p, uint64_t off, unsigned size, uint32_t *v)
+ev_load(const struct testenv_pkt *p, uint64_t off, unsigned size, uint32_t *v)
 {
 	if (off + size > p->caplen)
 		return -1;
@@ -225,7 +189,7 @@ struct ev_regs {
 
 /* One statement; -1 when the program ends with 0. */
 static int
-ev_stmt(const struct ir_stmt *s, struct ev_regs *r, const struct t_pkt *p)
+ev_stmt(const struct ir_stmt *s, struct ev_regs *r, const struct testenv_pkt *p)
 {
 	uint32_t v;
 	uint16_t c = s->code;
@@ -279,7 +243,7 @@ ev_test(uint16_t code, uint32_t a, uint32_t v)
 }
 
 static uint32_t
-ev_run(const struct ir_prog *prog, const struct t_pkt *p)
+ev_run(const struct ir_prog *prog, const struct testenv_pkt *p)
 {
 	struct ev_regs r;
 	const struct ir_block *b = prog->entry;
@@ -303,7 +267,7 @@ ev_run(const struct ir_prog *prog, const struct t_pkt *p)
 }
 
 static uint32_t
-pc_run(const struct bpfc_insn *insns, const struct t_pkt *p)
+pc_run(const struct bpfc_insn *insns, const struct testenv_pkt *p)
 {
 	return bpf_filter((const struct bpf_insn *)(const void *)insns, p->data, p->wirelen,
 			  p->caplen);
@@ -678,7 +642,7 @@ t_compare(const struct ir_prog *p, const struct bpfc_insn *out, size_t n, uint64
 
 	rng_seed(&r, seed ^ 0xfeedu);
 	for (int i = 0; i < T_NPKTS; i++) {
-		const struct t_pkt *pk = &t_pkts[rng_below(&r, (uint32_t)t_npkts)];
+		const struct testenv_pkt *pk = &t_pkts[rng_below(&r, (uint32_t)t_npkts)];
 		uint32_t want = ev_run(p, pk), got = pc_run(out, pk), mine = cbpf_run(out, pk->data,
 										   pk->wirelen, pk->caplen);
 		st->runs++;
@@ -870,7 +834,7 @@ rt_program(const struct bpfc_insn *in, size_t n, uint64_t seed, const char *what
 	}
 	rng_seed(&r, seed);
 	for (int i = 0; i < 2 * T_NPKTS; i++) {
-		const struct t_pkt *pk = &t_pkts[rng_below(&r, (uint32_t)t_npkts)];
+		const struct testenv_pkt *pk = &t_pkts[rng_below(&r, (uint32_t)t_npkts)];
 		uint32_t want = pc_run(in, pk), got = pc_run(out, pk), ev = ev_run(p, pk);
 		st->runs++;
 		st->nonzero += want != 0;

@@ -32,6 +32,7 @@
 #include "base/strbuf.h"
 #include "cbpf/cbpf.h"
 #include "tests/gen/rng.h"
+#include "tests/gen/testenv.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
 #define LT_SANITIZED 1
@@ -61,16 +62,13 @@ static const int lt_edge_pc[] = {0, 1, 7, 99, 100, 999, 1000, 65535, 1000000};
 static uint64_t
 lt_seed(void)
 {
-	const char *s = getenv("BPFC_SEED");
-	return s != NULL ? strtoull(s, NULL, 0) : 0x6c697374696e67ull;
+	return testenv_seed("BPFC_SEED", 0x6c697374696e67ull);
 }
 
 static double
 lt_scale(void)
 {
-	const char *s = getenv("BPFC_TEST_SCALE");
-	double v = s != NULL ? strtod(s, NULL) : 1.0;
-	return (v > 0 ? v : 1.0) / (LT_SANITIZED ? 8 : 1);
+	return testenv_scale() / (LT_SANITIZED ? 8 : 1);
 }
 
 static size_t
@@ -206,35 +204,8 @@ END_TEST
 static char *
 lt_pcap_dump(const struct bpfc_insn *p, size_t n, int style)
 {
-	struct bpf_insn *pi = calloc(n + 1, sizeof(*pi));
-	FILE *tmp = tmpfile();
-	ck_assert_ptr_nonnull(pi);
-	ck_assert_ptr_nonnull(tmp);
-	for (size_t i = 0; i < n; i++) {
-		pi[i].code = p[i].code;
-		pi[i].jt = p[i].jt;
-		pi[i].jf = p[i].jf;
-		pi[i].k = p[i].k;
-	}
-	struct bpf_program prog = {(u_int)n, pi};
-
-	fflush(stdout);
-	int saved = dup(STDOUT_FILENO);
-	ck_assert_int_ge(saved, 0);
-	ck_assert_int_ge(dup2(fileno(tmp), STDOUT_FILENO), 0);
-	bpf_dump(&prog, style);
-	fflush(stdout);
-	ck_assert_int_ge(dup2(saved, STDOUT_FILENO), 0);
-	close(saved);
-
-	off_t size = lseek(fileno(tmp), 0, SEEK_END);
-	ck_assert_int_ge(size, 0);
-	char *text = malloc((size_t)size + 1);
+	char *text = testenv_pcap_dump(p, n, style);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_int_eq(pread(fileno(tmp), text, (size_t)size, 0), size);
-	text[size] = '\0';
-	fclose(tmp);
-	free(pi);
 	return text;
 }
 

@@ -26,7 +26,7 @@
  *  cap         the progress cap: a round cap of 1 on a program that needs
  *              two rounds is BPFC_EINTERNAL.
  *
- * Environment: BPFC_TEST_SEED, BPFC_TEST_SCALE (a quarter under
+ * Environment: BPFC_SEED, BPFC_TEST_SCALE (a quarter under
  * sanitizers).  A failure names the seed and the expression or program.
  */
 #include <config.h>
@@ -52,6 +52,7 @@
 #include "tests/gen/pktgen.h"
 #include "tests/gen/randprog.h"
 #include "tests/gen/rng.h"
+#include "tests/gen/testenv.h"
 
 static_assert(sizeof(struct bpfc_insn) == sizeof(struct bpf_insn), "insn size");
 
@@ -69,72 +70,36 @@ static_assert(sizeof(struct bpfc_insn) == sizeof(struct bpf_insn), "insn size");
 #define T_POOL 4000
 #define T_RANDPKT 1600
 
-struct t_pkt {
-	uint8_t *data; /* exactly caplen bytes, so ASan sees over-reads */
-	uint32_t caplen, wirelen;
-};
-
 static uint64_t t_seed;
-static struct t_pkt *t_pkts;
+static struct testenv_pkt *t_pkts;
 static size_t t_npkts;
 
 static double
 t_scale(void)
 {
-	const char *s = getenv("BPFC_TEST_SCALE");
-	double v = s != NULL ? strtod(s, NULL) : 1.0;
-	return (v > 0 ? v : 1.0) / (T_SANITIZED ? 4 : 1);
-}
-
-static void
-t_add_pkt(const uint8_t *data, uint32_t caplen, uint32_t wirelen)
-{
-	struct t_pkt *p = &t_pkts[t_npkts++];
-	p->data = malloc(caplen ? caplen : 1);
-	ck_assert_ptr_nonnull(p->data);
-	if (caplen)
-		memcpy(p->data, data, caplen);
-	p->caplen = caplen;
-	p->wirelen = wirelen;
+	return testenv_scale() / (T_SANITIZED ? 4 : 1);
 }
 
 static void
 t_setup(void)
 {
-	const char *s = getenv("BPFC_TEST_SEED");
 	size_t pool = (size_t)(T_POOL * t_scale()) + 64;
-	struct pktgen_set set;
-	struct rng r;
-	uint8_t buf[T_RANDPKT];
 
-	t_seed = s != NULL ? strtoull(s, NULL, 0) : 0x6f707421u;
-	t_pkts = calloc(2 * pool, sizeof(*t_pkts));
+	t_seed = testenv_seed("BPFC_SEED", 0x6f707421u);
+	t_pkts = testenv_pool(t_seed, pool, T_RANDPKT, &t_npkts);
 	ck_assert_ptr_nonnull(t_pkts);
-	pktgen_set_init(&set, DLT_EN10MB);
-	if (pktgen_generate(&set, DLT_EN10MB, t_seed, pool) == 0)
-		for (size_t i = 0; i < set.n && t_npkts < pool; i++)
-			t_add_pkt(set.pkts[i].data, set.pkts[i].caplen, set.pkts[i].wirelen);
-	pktgen_set_free(&set);
-	rng_seed(&r, t_seed ^ 0x5eed);
-	while (t_npkts < 2 * pool) {
-		uint32_t caplen, wirelen;
-		randprog_packet(&r, buf, sizeof(buf), &caplen, &wirelen);
-		t_add_pkt(buf, caplen, wirelen);
-	}
 }
 
 static void
 t_teardown(void)
 {
-	for (size_t i = 0; i < t_npkts; i++)
-		free(t_pkts[i].data);
-	free(t_pkts);
+	testenv_pool_free(t_pkts, t_npkts);
 	t_pkts = NULL;
 	t_npkts = 0;
 }
 
 static uint32_t
-t_run(const struct bpfc_insn *insns, const struct t_pkt *p)
+t_run(const struct bpfc_insn *insns, const struct testenv_pkt *p)
 {
 	return bpf_filter((const struct bpf_insn *)(const void *)insns, p->data, p->wirelen,
 			  p->caplen);
@@ -148,7 +113,7 @@ t_equiv(const struct bpfc_insn *a, const struct bpfc_insn *b, const char *what)
 		uint32_t x = t_run(a, &t_pkts[i]), y = t_run(b, &t_pkts[i]);
 		if (x != y) /* ck_assert in a hot loop costs a write(2) per call */
 			ck_abort_msg("%s: packet %zu (caplen %u): input returns %u, optimized %u "
-			      "(BPFC_TEST_SEED=0x%" PRIx64 ")",
+			      "(BPFC_SEED=0x%" PRIx64 ")",
 			      what, i, t_pkts[i].caplen, x, y, t_seed);
 	}
 }

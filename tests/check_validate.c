@@ -36,6 +36,7 @@
 #include "bpfc.h"
 #include "base/diag.h"
 #include "cbpf/cbpf.h"
+#include "tests/gen/testenv.h"
 
 /* ---- building programs ------------------------------------------------ */
 
@@ -370,11 +371,9 @@ kernel_accepts(int fd, const struct bpfc_insn *p, size_t n)
 static int
 pcap_accepts(const struct bpfc_insn *p, size_t n)
 {
-	struct bpf_insn *f = calloc(n ? n : 1, sizeof(*f));
+	struct bpf_insn *f = testenv_to_pcap(p, n);
 
 	ck_assert_ptr_nonnull(f);
-	for (size_t i = 0; i < n; i++)
-		f[i] = (struct bpf_insn){p[i].code, p[i].jt, p[i].jf, p[i].k};
 	int ok = bpf_validate(f, (int)n);
 	free(f);
 	return ok != 0;

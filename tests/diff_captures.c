@@ -39,6 +39,7 @@
 
 #include "bpfc.h"
 #include "tests/gen/pktgen.h"
+#include "tests/gen/testenv.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DC_GEN_PACKETS 1500
@@ -154,10 +155,7 @@ dc_new_capture(struct dc_run *d, const char *name, int dlt)
 static double
 dc_scale(void)
 {
-	const char *s = getenv("BPFC_TEST_SCALE");
-	double v = s != NULL ? strtod(s, NULL) : 1.0;
-
-	return v > 0 ? v : 1.0;
+	return testenv_scale();
 }
 
 static void
@@ -219,33 +217,31 @@ dc_read_pcap(struct dc_run *d, const char *dir, const char *file)
 	return 0;
 }
 
-/* Every file MANIFEST.tsv lists (first column; the first row is a header). */
+struct dc_files {
+	struct dc_run *d;
+	size_t *skipped;
+};
+
+static void
+dc_add_file(void *arg, const char *dir, const char *name)
+{
+	struct dc_files *a = arg;
+
+	if (dc_read_pcap(a->d, dir, name) < 0)
+		(*a->skipped)++;
+}
+
+/* Every file MANIFEST.tsv lists. */
 static void
 dc_add_files(struct dc_run *d, size_t *skipped)
 {
 	const char *shared = getenv("BPFC_SHARED");
-	char dir[2048], path[2100], line[2048];
-	FILE *f;
-	int first = 1;
+	struct dc_files a = {d, skipped};
+	char path[2100];
 
-	snprintf(dir, sizeof(dir), "%s/pcaps", shared != NULL ? shared : "../shared");
-	snprintf(path, sizeof(path), "%s/MANIFEST.tsv", dir);
-	f = fopen(path, "r");
-	if (f == NULL) {
+	if (testenv_manifest(path, sizeof(path), dc_add_file, &a) != 0)
 		printf("note: %s not found (BPFC_SHARED=%s): generated captures only\n", path,
 		       shared != NULL ? shared : "(unset)");
-		return;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\t\r\n")] = '\0';
-		if (first || line[0] == '\0') {
-			first = 0;
-			continue;
-		}
-		if (dc_read_pcap(d, dir, line) < 0)
-			(*skipped)++;
-	}
-	fclose(f);
 }
 
 /* ---- programs ---- */
@@ -321,12 +317,7 @@ dc_kernel_socket(void)
 static void
 dc_to_bpfc(const struct bpf_program *prog, struct bpfc_insn *out)
 {
-	for (u_int i = 0; i < prog->bf_len; i++) {
-		out[i].code = prog->bf_insns[i].code;
-		out[i].jt = prog->bf_insns[i].jt;
-		out[i].jf = prog->bf_insns[i].jf;
-		out[i].k = prog->bf_insns[i].k;
-	}
+	testenv_insns_from_pcap(prog->bf_insns, prog->bf_len, out);
 }
 
 /* bpfc's listing; the raw instructions when it has none to give. */
@@ -583,8 +574,7 @@ main(int argc, char **argv)
 {
 	struct dc_run d = {0};
 	const char *top = getenv("top_srcdir");
-	const char *seeds = getenv("BPFC_SEED");
-	uint64_t seed = seeds != NULL ? strtoull(seeds, NULL, 0) : DC_SEED;
+	uint64_t seed = testenv_seed("BPFC_SEED", DC_SEED);
 	char path[4096];
 	size_t skipped = 0, packets = 0;
 	struct timespec t0, t1;

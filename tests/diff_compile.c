@@ -63,6 +63,7 @@
 #include "grammar/grammar.h"
 #include "tests/gen/pktgen.h"
 #include "tests/gen/rng.h"
+#include "tests/gen/testenv.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DCC_GEN_PACKETS 600
@@ -117,10 +118,7 @@ dcc_xalloc(void *p)
 static double
 dcc_scale(void)
 {
-	const char *s = getenv("BPFC_TEST_SCALE");
-	double v = s != NULL ? strtod(s, NULL) : 1.0;
-
-	return v > 0 ? v : 1.0;
+	return testenv_scale();
 }
 
 static int
@@ -195,29 +193,21 @@ dcc_read_pcap(struct dcc *d, const char *path)
 }
 
 static void
+dcc_read_listed(void *arg, const char *dir, const char *name)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	dcc_read_pcap(arg, path);
+}
+
+static void
 dcc_read_manifest(struct dcc *d)
 {
-	const char *shared = getenv("BPFC_SHARED");
-	char dir[2048], path[4200], line[2048];
-	FILE *f;
-	int first = 1;
+	char path[4200];
 
-	snprintf(dir, sizeof(dir), "%s/pcaps", shared != NULL ? shared : "../shared");
-	snprintf(path, sizeof(path), "%s/MANIFEST.tsv", dir);
-	if ((f = fopen(path, "r")) == NULL) {
+	if (testenv_manifest(path, sizeof(path), dcc_read_listed, d) != 0)
 		printf("note: %s not found: generated captures only\n", path);
-		return;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\t\r\n")] = '\0';
-		if (first || line[0] == '\0') {
-			first = 0;
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/%s", dir, line);
-		dcc_read_pcap(d, path);
-	}
-	fclose(f);
 }
 
 static void
@@ -252,16 +242,10 @@ dcc_run(struct dcc *d, size_t i, const char *expr, const struct bpf_program *lp,
 {
 	const struct bpfc_insn *bi;
 	size_t n = bpfc_cbpf(bf, &bi);
-	struct bpf_insn *conv = dcc_xalloc(calloc(n ? n : 1, sizeof(*conv)));
+	struct bpf_insn *conv = dcc_xalloc(testenv_to_pcap(bi, n));
 	const struct pktgen_set *s = &d->sets[i];
 	int bad = 0;
 
-	for (size_t k = 0; k < n; k++) {
-		conv[k].code = bi[k].code;
-		conv[k].jt = bi[k].jt;
-		conv[k].jf = bi[k].jf;
-		conv[k].k = bi[k].k;
-	}
 	for (size_t k = 0; k < s->n && !bad; k++) {
 		const struct pktgen_pkt *pk = &s->pkts[k];
 		u_int want = bpf_filter(lp->bf_insns, pk->data, pk->wirelen, pk->caplen);
@@ -844,8 +828,7 @@ main(void)
 {
 	static struct dcc d;
 	const char *srcdir = getenv("top_srcdir");
-	const char *seed_env = getenv("BPFC_SEED");
-	uint64_t seed = seed_env != NULL ? strtoull(seed_env, NULL, 0) : DCC_SEED;
+	uint64_t seed = testenv_seed("BPFC_SEED", DCC_SEED);
 	char path[4096];
 
 	if (srcdir == NULL)

@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +47,7 @@
 #include "tests/gen/pktgen.h"
 #include "tests/gen/randprog.h"
 #include "tests/gen/rng.h"
+#include "tests/gen/testenv.h"
 
 static_assert(sizeof(struct bpfc_insn) == sizeof(struct bpf_insn), "insn size");
 static_assert(offsetof(struct bpfc_insn, code) == offsetof(struct bpf_insn, code), "code");
@@ -76,9 +76,8 @@ static_assert(offsetof(struct bpfc_insn, k) == offsetof(struct bpf_insn, k), "k"
 
 /* One packet placed against a guard page. */
 struct dr_slot {
-	uint8_t *map;  /* the mapping: `room` usable bytes, then a guard page */
-	size_t room;
-	const uint8_t *pkt; /* map + room - caplen */
+	struct testenv_guard g; /* `room` usable bytes, then a guard page */
+	const uint8_t *pkt;     /* g.map + g.room - caplen */
 	uint32_t caplen, wirelen;
 };
 
@@ -122,39 +121,23 @@ dr_now_ns(void)
 static double
 dr_scale(void)
 {
-	const char *s = getenv("BPFC_TEST_SCALE");
-	double v = s != NULL ? strtod(s, NULL) : 1.0;
-	return v > 0 ? v : 1.0;
+	return testenv_scale();
 }
 
 static int
 dr_slots_init(struct dr_state *st, size_t maxcap)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t room = (maxcap + page - 1) / page * page;
-
-	if (room == 0)
-		room = page;
-	for (int i = 0; i < DR_PKTS; i++) {
-		void *m = mmap(NULL, room + page, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
+	for (int i = 0; i < DR_PKTS; i++)
+		if (testenv_guard_init(&st->slot[i].g, maxcap) != 0)
 			return -1;
-		if (mprotect((uint8_t *)m + room, page, PROT_NONE) != 0)
-			return -1;
-		st->slot[i].map = m;
-		st->slot[i].room = room;
-	}
 	return 0;
 }
 
 static void
 dr_slot_put(struct dr_slot *s, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
-	assert(caplen <= s->room);
-	if (caplen > 0) /* a runt's data may be NULL */
-		memcpy(s->map + s->room - caplen, data, caplen);
-	s->pkt = s->map + s->room - caplen;
+	s->pkt = testenv_guard_put(&s->g, data, caplen);
+	assert(s->pkt != NULL);
 	s->caplen = caplen;
 	s->wirelen = wirelen;
 }
@@ -341,10 +324,9 @@ dr_pool_init(struct dr_state *st, size_t *maxcap)
 static int
 dr_setup(struct dr_state *st)
 {
-	const char *s = getenv("BPFC_SEED");
 	size_t maxcap = DR_RANDPKT_MAX;
 
-	st->seed = s != NULL ? strtoull(s, NULL, 0) : 0x62706663u; /* "bpfc" */
+	st->seed = testenv_seed("BPFC_SEED", 0x62706663u); /* "bpfc" */
 	bpfc_load_options_init(&st->lo);
 	dr_pool_init(st, &maxcap);
 	if (dr_slots_init(st, maxcap) != 0) {

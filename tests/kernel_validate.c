@@ -42,6 +42,7 @@
 #include "base/diag.h"
 #include "cbpf/cbpf.h"
 #include "tests/gen/rng.h"
+#include "tests/gen/testenv.h"
 
 #define KV_PROGRAMS 200000
 #define KV_MAXN 4100       /* longest program generated */
@@ -398,8 +399,7 @@ kernel_accepts(int fd, const struct bpfc_insn *p, size_t n, struct sock_filter *
 static int
 pcap_accepts(const struct bpfc_insn *p, size_t n, struct bpf_insn *buf)
 {
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (struct bpf_insn){p[i].code, p[i].jt, p[i].jf, p[i].k};
+	testenv_insns_to_pcap(p, n, buf);
 	return bpf_validate(buf, (int)n) != 0;
 }
 
