@@ -66,7 +66,7 @@ static const struct option cli_long_options[] = {
 	{"version", no_argument, NULL, CLI_OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
-static const char cli_short_options[] = ":dhOr:s:y:V";
+static const char cli_short_options[] = ":dF:hOr:s:y:V";
 
 /* What --dump=STAGE prints instead of the listing. */
 enum cli_dump { CLI_DUMP_NONE, CLI_DUMP_AST, CLI_DUMP_IR, CLI_DUMP_OPT, CLI_DUMP_CBPF };
@@ -76,7 +76,7 @@ enum cli_dump { CLI_DUMP_NONE, CLI_DUMP_AST, CLI_DUMP_IR, CLI_DUMP_OPT, CLI_DUMP
  * way round. */
 static const char cli_help_text[] =
 	"Usage: bpfc [-y DLT] [-s SNAPLEN] [-O] [-d|-dd|-ddd] [--dump=STAGE]\n"
-	"            [-r CAPTURE] EXPRESSION...\n"
+	"            [-r CAPTURE] {EXPRESSION... | -F FILE}\n"
 	"       bpfc [-d|-dd|-ddd] --asm FILE [-r CAPTURE]\n"
 	"       bpfc --help | --version\n"
 	"\n"
@@ -98,6 +98,9 @@ static const char cli_help_text[] =
 	"                   C_HDLC) or a number; default: the capture's with -r,\n"
 	"                   else EN10MB\n"
 	"  -s SNAPLEN       what a matching packet returns (default 262144)\n"
+	"  -F FILE          read the expression from FILE ('-': standard input);\n"
+	"                   '#' starts a comment that runs to the end of the line,\n"
+	"                   as with tcpdump -F\n"
 	"  -O               do not optimize (as tcpdump -O); also keeps a filter\n"
 	"                   that can never match instead of refusing it\n"
 	"      --dump=STAGE\n"
@@ -128,6 +131,7 @@ struct cli_args {
 	const char *asm_path;  /* --asm FILE, or NULL */
 	const char *read_path; /* -r CAPTURE, or NULL */
 	const char *dlt;       /* -y DLT, or NULL */
+	const char *expr_path; /* -F FILE, or NULL */
 	int listing;           /* how many -d were given, 0 for none */
 	int help, version;
 	int noopt;             /* -O */
@@ -260,6 +264,9 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 		case 'y':
 			a->dlt = optarg;
 			break;
+		case 'F':
+			a->expr_path = optarg;
+			break;
 		case 'O':
 			a->noopt = 1;
 			break;
@@ -271,7 +278,7 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 		case CLI_OPT_DUMP:
 			if (cli_dump_stage(optarg, &a->dump) < 0)
 				return cli_usage_error("--dump: unknown stage '%s' (ast, ir, "
-						       "cbpf)", optarg);
+						       "opt, cbpf)", optarg);
 			break;
 		case 'h':
 		case CLI_OPT_HELP:
@@ -291,7 +298,13 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 		return CLI_CONTINUE;
 	if (a->nwords > 0 && a->asm_path != NULL)
 		return cli_usage_error("give either a filter expression or --asm FILE, not both");
-	if (a->asm_path == NULL && a->nwords == 0)
+	if (a->expr_path != NULL && (a->nwords > 0 || a->asm_path != NULL))
+		return cli_usage_error("-F gives the expression: give no other expression "
+				       "and no --asm");
+	if (a->read_path != NULL && a->expr_path != NULL && strcmp(a->expr_path, "-") == 0 &&
+	    strcmp(a->read_path, "-") == 0)
+		return cli_usage_error("-F - and -r - cannot both read standard input");
+	if (a->asm_path == NULL && a->nwords == 0 && a->expr_path == NULL)
 		return cli_usage_error("no program given; give a filter expression or "
 				       "--asm FILE");
 	if (a->asm_path != NULL &&
@@ -412,6 +425,17 @@ cli_assemble(const struct cli_text *t, struct bpfc_filter **out)
 
 /* ---- compiling an expression -------------------------------------------- */
 
+/* tcpdump -F's comments: '#' to the end of the line becomes blanks, so
+ * that byte offsets, and so carets, stay where they were. */
+static void
+cli_blank_comments(struct cli_text *t)
+{
+	for (size_t i = 0; i < t->len; i++)
+		if (t->data[i] == '#')
+			while (i < t->len && t->data[i] != '\n')
+				t->data[i++] = ' ';
+}
+
 /* The words of the expression joined with single spaces, as tcpdump does. */
 static int
 cli_join_words(struct cli_text *t, char **words, int n)
@@ -523,7 +547,7 @@ cli_compile(const struct cli_text *t, const struct cli_args *a, int dlt,
 	if (*out == NULL) {
 		if (err.code == BPFC_OK)
 			diag_plain(&err, BPFC_EINTERNAL, "compiling failed without a reason");
-		diag_print(stderr, CLI_PROG, &err, t->data, t->len, NULL);
+		diag_print(stderr, CLI_PROG, &err, t->data, t->len, t->name);
 		rc = CLI_EXIT_INPUT;
 	}
 done:
@@ -605,8 +629,13 @@ main(int argc, char **argv)
 		return cli_print_version();
 
 	int dlt = 1;
-	if (args.nwords > 0) {
-		rc = cli_join_words(&text, args.words, args.nwords); /* the expression */
+	if (args.nwords > 0 || args.expr_path != NULL) {
+		if (args.expr_path != NULL) {
+			rc = cli_read_text(&text, args.expr_path);   /* the expression */
+			cli_blank_comments(&text);
+		} else {
+			rc = cli_join_words(&text, args.words, args.nwords);
+		}
 		if (rc == CLI_EXIT_OK)
 			rc = cli_linktype(&args, &dlt);               /* -y or the capture's */
 		if (rc == CLI_EXIT_OK)

@@ -373,6 +373,33 @@ expect_rc 0 "an expression compiles"
 run tcp port 99999
 expect_rc 1 "a bad expression"
 expect_err "port 99999 out of range (0-65535)" "a bad expression"
+
+# -F FILE: the expression from a file, '#' comments blanked as tcpdump -F
+# does; the count must be tcpdump -F's on the same file.
+printf 'tcp # web traffic\n  port 80 # and nothing else\n' >"$tmp/expr.txt"
+if [ -s "$tmp/gen.pcap" ]; then
+	want=$(tcpdump -F "$tmp/expr.txt" -r "$tmp/gen.pcap" --count 2>/dev/null |
+		sed -n 's/^\([0-9]*\) packets\{0,1\}$/\1/p')
+	total=$(tcpdump_count "$tmp/gen.pcap")
+	run -F "$tmp/expr.txt" -r "$tmp/gen.pcap"
+	expect_rc 0 "-F with comments"
+	if [ -n "$want" ] && [ "$(cat "$tmp/err")" = "$want of $total packets matched" ]; then
+		pass
+	else
+		fail "-F: bpfc says '$(cat "$tmp/err")', tcpdump -F '$want of $total'"
+	fi
+fi
+# An error on the second line of an -F file names the line and column;
+# the column is computed from the text.
+printf 'tcp and\n  port 99999\n' >"$tmp/bad-expr.txt"
+col=$(awk 'NR == 2 { print index($0, "99999") }' "$tmp/bad-expr.txt")
+run -F "$tmp/bad-expr.txt"
+expect_rc 1 "-F with a bad port"
+expect_err "$tmp/bad-expr.txt:2:$col: error: port 99999 out of range (0-65535)" "-F error position"
+run -F "$tmp/expr.txt" tcp
+expect_rc 2 "-F and an expression"
+run -F - -r - </dev/null
+expect_rc 2 "-F - and -r - both on standard input"
 run --asm "$tmp/ip.ddd" tcp
 expect_rc 2 "--asm and an expression"
 
