@@ -152,15 +152,21 @@ static void
 cli_error(const char *fmt, ...) DIAG_PRINTF(1, 2);
 
 static void
+cli_verror(const char *fmt, va_list ap)
+{
+	fputs(CLI_PROG ": error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+static void
 cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(CLI_PROG ": error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static int
@@ -171,11 +177,10 @@ cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(CLI_PROG ": error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verror(fmt, ap);
 	va_end(ap);
-	fputs("\nTry '" CLI_PROG " --help'.\n", stderr);
+	fputs("Try '" CLI_PROG " --help'.\n", stderr);
 	return CLI_EXIT_USAGE;
 }
 

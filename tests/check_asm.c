@@ -45,12 +45,6 @@
 #include "tests/gen/rng.h"
 #include "tests/gen/testenv.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define AT_SANITIZED 1
-#else
-#define AT_SANITIZED 0
-#endif
-
 #define AT_RANDOM_VALID 2000.0
 #define AT_RANDOM_WILD 2000.0
 #define AT_MAXPROG 300
@@ -122,7 +116,7 @@ at_seed(void)
 static size_t
 at_count(double base)
 {
-	double n = base * testenv_scale() / (AT_SANITIZED ? 8 : 1);
+	double n = base * testenv_scale() / (TESTENV_SANITIZED ? 8 : 1);
 	return n < 1 ? 1 : (size_t)n;
 }
 
@@ -666,7 +660,7 @@ main(void)
 {
 	SRunner *sr = srunner_create(asm_suite());
 	printf("check_asm: seed %llu%s\n", (unsigned long long)at_seed(),
-	       AT_SANITIZED ? " (sanitizers: counts scaled down)" : "");
+	       TESTENV_SANITIZED ? " (sanitizers: counts scaled down)" : "");
 	fflush(stdout);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -62,12 +62,6 @@
 #include "tests/grammar/exprgen.h"
 #include "tests/grammar/unparse.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define CG_SANITIZED 1
-#else
-#define CG_SANITIZED 0
-#endif
-
 #define CG_RANDOM 100000.0
 #define CG_ARITH 20000.0
 #define CG_FUZZ 50000.0
@@ -119,7 +113,7 @@ cg_seed(void)
 static size_t
 cg_count(double base)
 {
-	double n = base * testenv_scale() / (CG_SANITIZED ? 4 : 1);
+	double n = base * testenv_scale() / (TESTENV_SANITIZED ? 4 : 1);
 	return n < 1 ? 1 : (size_t)n;
 }
 
@@ -933,8 +927,8 @@ START_TEST(speed)
 		}
 		printf("speed: `host A or host B ...` with %zu terms (%zu bytes): %.2f ms first, "
 		       "%.2f ms best of 3%s\n",
-		       terms[t], b.len, first, best, CG_SANITIZED ? " (sanitizers: not checked)" : "");
-		if (!CG_SANITIZED && terms[t] == 10000)
+		       terms[t], b.len, first, best, TESTENV_SANITIZED ? " (sanitizers: not checked)" : "");
+		if (!TESTENV_SANITIZED && terms[t] == 10000)
 			ck_assert_msg(first < 100.0, "10,000 terms took %.1f ms", first);
 		strbuf_release(&b);
 	}

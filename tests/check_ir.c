@@ -69,17 +69,6 @@
 static_assert(sizeof(struct bpfc_insn) == sizeof(struct bpf_insn), "insn size");
 static_assert(offsetof(struct bpfc_insn, k) == offsetof(struct bpf_insn, k), "k");
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define T_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define T_SANITIZED 1
-#endif
-#endif
-#ifndef T_SANITIZED
-#define T_SANITIZED 0
-#endif
-
 #define T_NPKTS 24      /* packets per program */
 #define T_POOL 2048     /* pktgen packets */
 #define T_RANDPKT 2048  /* longest random packet */
@@ -95,7 +84,7 @@ static int t_sock = -1; /* for the kernel's SO_ATTACH_FILTER check, or -1 */
 static double
 t_scale(void)
 {
-	return testenv_scale() / (T_SANITIZED ? 4 : 1);
+	return testenv_scale() / (TESTENV_SANITIZED ? 4 : 1);
 }
 
 static uint32_t

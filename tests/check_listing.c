@@ -34,12 +34,6 @@
 #include "tests/gen/rng.h"
 #include "tests/gen/testenv.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define LT_SANITIZED 1
-#else
-#define LT_SANITIZED 0
-#endif
-
 #define LT_IMAGE_RANDOM 300000.0
 #define LT_DUMP_RANDOM 3000.0
 #define LT_MAXPROG 1200
@@ -68,7 +62,7 @@ lt_seed(void)
 static double
 lt_scale(void)
 {
-	return testenv_scale() / (LT_SANITIZED ? 8 : 1);
+	return testenv_scale() / (TESTENV_SANITIZED ? 8 : 1);
 }
 
 static size_t
@@ -290,7 +284,7 @@ main(void)
 {
 	SRunner *sr = srunner_create(listing_suite());
 	printf("check_listing: seed %llu%s\n", (unsigned long long)lt_seed(),
-	       LT_SANITIZED ? " (sanitizers: counts scaled down)" : "");
+	       TESTENV_SANITIZED ? " (sanitizers: counts scaled down)" : "");
 	fflush(stdout);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

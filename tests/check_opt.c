@@ -56,17 +56,6 @@
 
 static_assert(sizeof(struct bpfc_insn) == sizeof(struct bpf_insn), "insn size");
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define T_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define T_SANITIZED 1
-#endif
-#endif
-#ifndef T_SANITIZED
-#define T_SANITIZED 0
-#endif
-
 #define T_POOL 4000
 #define T_RANDPKT 1600
 
@@ -77,7 +66,7 @@ static size_t t_npkts;
 static double
 t_scale(void)
 {
-	return testenv_scale() / (T_SANITIZED ? 4 : 1);
+	return testenv_scale() / (TESTENV_SANITIZED ? 4 : 1);
 }
 
 static void
@@ -686,7 +675,7 @@ t_setlower(uint32_t n, uint32_t maxdepth, size_t maxsize)
 	       ms, depth, m);
 	ck_assert_uint_le(depth, maxdepth);
 	ck_assert_uint_le(m, maxsize);
-	ck_assert_msg(ms < (T_SANITIZED ? 10000 : 1000), "set of %u: %.1f ms", n, ms);
+	ck_assert_msg(ms < (TESTENV_SANITIZED ? 10000 : 1000), "set of %u: %.1f ms", n, ms);
 	for (uint32_t i = 0; i < n; i++)
 		for (int d = -1; d <= 1; d++) {
 			uint32_t v = c[i] + (uint32_t)d;

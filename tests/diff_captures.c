@@ -41,7 +41,7 @@
 #include "tests/gen/pktgen.h"
 #include "tests/gen/testenv.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if TESTENV_SANITIZED
 #define DC_GEN_PACKETS 1500
 #else
 #define DC_GEN_PACKETS 3000

@@ -65,7 +65,7 @@
 #include "tests/gen/rng.h"
 #include "tests/gen/testenv.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if TESTENV_SANITIZED
 #define DCC_GEN_PACKETS 600
 #define DCC_MAX_FILE_PACKETS 2000
 #else

@@ -63,17 +63,6 @@ static_assert(offsetof(struct bpfc_insn, k) == offsetof(struct bpf_insn, k), "k"
 #define DR_MAX_MISMATCH 10
 #define DR_KERNEL_EVERY 64 /* kernel-check every 64th program */
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define DR_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define DR_SANITIZED 1
-#endif
-#endif
-#ifndef DR_SANITIZED
-#define DR_SANITIZED 0
-#endif
-
 /* One packet placed against a guard page. */
 struct dr_slot {
 	struct testenv_guard g; /* `room` usable bytes, then a guard page */
@@ -352,13 +341,13 @@ main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (st == NULL || dr_setup(st) != 0)
 		return 1;
-	total = (uint64_t)(DR_PROGRAMS * dr_scale() / (DR_SANITIZED ? 4 : 1));
+	total = (uint64_t)(DR_PROGRAMS * dr_scale() / (TESTENV_SANITIZED ? 4 : 1));
 	if (total < DR_CHUNK)
 		total = DR_CHUNK;
 	printf("diff_random: seed 0x%016" PRIx64 ", %" PRIu64 " programs x %d packets, "
 	       "%zu packets from pktgen%s\n",
 	       st->seed, total, DR_PKTS, st->pool.n,
-	       DR_SANITIZED ? " (sanitizers: scaled down)" : "");
+	       TESTENV_SANITIZED ? " (sanitizers: scaled down)" : "");
 	for (uint64_t first = 0, chunk = 0; first < total && !stopped; first += DR_CHUNK, chunk++) {
 		size_t count = total - first < DR_CHUNK ? (size_t)(total - first) : DR_CHUNK;
 		dr_packets(st, chunk);

@@ -514,7 +514,7 @@ program_count(void)
 
 	if (s != NULL && *s != '\0')
 		scale = strtod(s, NULL);
-#if defined(__SANITIZE_ADDRESS__)
+#if TESTENV_SANITIZED
 	scale /= 4;
 #endif
 	double count = KV_PROGRAMS * scale;

@@ -88,4 +88,17 @@ testenv_pool(uint64_t seed, size_t count, uint32_t randmax, size_t *n);
 void
 testenv_pool_free(struct testenv_pkt *pkts, size_t n);
 
+/* 1 in a build with AddressSanitizer or UndefinedBehaviorSanitizer (GCC's
+ * and Clang's spellings), where tests scale their counts down. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define TESTENV_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define TESTENV_SANITIZED 1
+#endif
+#endif
+#ifndef TESTENV_SANITIZED
+#define TESTENV_SANITIZED 0
+#endif
+
 #endif
