@@ -23,6 +23,8 @@
 
 #include "codegen/gen_int.h"
 
+static void gen_offsets_at(struct gen *g, uint32_t pos);
+
 typedef struct ir_block *gen_fn(struct gen *g, const struct ast_node *n, struct ir_block *t,
 				struct ir_block *f);
 
@@ -73,6 +75,9 @@ gen_emit_load(struct gen *g, struct ir_block *b, enum gen_base base, uint32_t of
 		ir_emit(b, CBPF_LDX | CBPF_B | CBPF_MSH, net); /* ldxb 4*([net]&0xf) */
 		ir_emit(b, CBPF_LD | size | CBPF_IND, net + off);
 		break;
+	case GEN_X:
+		ir_emit(b, CBPF_LD | size | CBPF_IND, off);
+		break;
 	}
 }
 
@@ -89,6 +94,121 @@ gen_cmp(struct gen *g, enum gen_base base, uint32_t off, uint16_t size, uint32_t
 	return b;
 }
 
+/* ---- fields and sets of values ---- */
+
+struct ir_block *
+gen_in(struct gen *g, const struct gen_field *fl, const struct gen_range *v, size_t n,
+       struct ir_block *t, struct ir_block *f)
+{
+	struct ir_block *next = f, *b = NULL;
+
+	for (size_t i = n; i-- > 0;) {
+		b = gen_block(g);
+		if (i == 0) {
+			if (fl->xslot >= 0)
+				ir_emit(b, CBPF_LDX | CBPF_MEM, (uint32_t)fl->xslot);
+			gen_emit_load(g, b, fl->base, fl->off, fl->size);
+			if (fl->mask != 0xffffffffu)
+				ir_emit(b, CBPF_ALU | CBPF_AND | CBPF_K, fl->mask);
+		}
+		if (v[i].lo == v[i].hi) {
+			ir_branch(b, CBPF_JMP | CBPF_JEQ | CBPF_K, v[i].lo, t, next);
+		} else {
+			struct ir_block *hi = gen_block(g);
+			ir_branch(hi, CBPF_JMP | CBPF_JGT | CBPF_K, v[i].hi, next, t);
+			ir_branch(b, CBPF_JMP | CBPF_JGE | CBPF_K, v[i].lo, hi, next);
+		}
+		next = b;
+	}
+	return b;
+}
+
+static int
+gen_range_in(const struct gen_range *v, size_t n, const struct gen_range *x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].lo == x->lo && v[i].hi == x->hi)
+			return 1;
+	return 0;
+}
+
+/*
+ * Tested one by one, the run loads the source for its first tests, and
+ * the destination at its first test of the destination: a packet too
+ * short for it returns 0 there; after that both are loaded and no load
+ * can fail.  So it holds when the source is one of the values tested
+ * before the destination's first (`pre`), or the destination is in the
+ * packet and the destination is one of its values or the source one of
+ * the rest: three tests in that order.
+ */
+struct ir_block *
+gen_dirs_in(struct gen *g, const struct gen_field *src, const struct gen_field *dst,
+	    const struct gen_range *v, const enum ast_dir *dirs, enum ast_dir dir, size_t n,
+	    struct ir_block *t, struct ir_block *f)
+{
+	struct gen_range *pre, *s, *d;
+	size_t npre = 0, ns = 0, nd = 0;
+	struct ir_block *b;
+
+	if (dirs == NULL && dir == AST_DIR_AND) {
+		if (n != 1)
+			return NULL;
+		b = gen_in(g, dst, v, 1, t, f);
+		return gen_in(g, src, v, 1, b, f);
+	}
+	pre = arena_calloc(g->a, 3 * n, sizeof(*pre));
+	if (pre == NULL) {
+		diag_plain(g->err, BPFC_ENOMEM, "out of memory");
+		return NULL;
+	}
+	s = pre + n;
+	d = s + n;
+	for (size_t i = 0; i < n; i++) {
+		enum ast_dir di = dirs != NULL ? dirs[i] : dir;
+		if (di == AST_DIR_DEFAULT)
+			di = AST_DIR_OR;
+		if (di != AST_DIR_SRC && di != AST_DIR_DST && di != AST_DIR_OR)
+			return NULL;
+		if (di != AST_DIR_DST) {
+			if (nd == 0)
+				pre[npre++] = v[i];
+			else if (npre > 8 || !gen_range_in(pre, npre, &v[i]))
+				s[ns++] = v[i];
+		}
+		if (di != AST_DIR_SRC)
+			d[nd++] = v[i];
+	}
+	b = ns > 0 ? gen_in(g, src, s, ns, t, f) : f;
+	b = nd > 0 ? gen_in(g, dst, d, nd, t, b) : b;
+	return npre > 0 ? gen_in(g, src, pre, npre, t, b) : b;
+}
+
+int
+gen_set_push(struct gen *g, struct gen_set *s, uint32_t lo, uint32_t hi, enum ast_dir dir)
+{
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? 2 * s->cap : 8;
+		struct gen_range *v = arena_calloc(g->a, ncap, sizeof(*v));
+		enum ast_dir *dirs = arena_calloc(g->a, ncap, sizeof(*dirs));
+		if (v == NULL || dirs == NULL) {
+			diag_plain(g->err, BPFC_ENOMEM, "out of memory");
+			return -1;
+		}
+		if (s->n > 0) {
+			memcpy(v, s->v, s->n * sizeof(*v));
+			memcpy(dirs, s->dirs, s->n * sizeof(*dirs));
+		}
+		s->v = v;
+		s->dirs = dirs;
+		s->cap = ncap;
+	}
+	s->v[s->n].lo = lo;
+	s->v[s->n].hi = hi;
+	s->dirs[s->n] = dir;
+	s->n++;
+	return 0;
+}
+
 /* ---- and, or, not, empty ---- */
 
 /* expr: expr and expr */
@@ -100,13 +220,128 @@ gen_and(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_b
 	return r == NULL ? NULL : gen_cond(g, n->u.bin.l, r, f);
 }
 
-/* expr: expr or expr */
+/* The kinds of primitive an or-run can gather, in the order tried. */
+static const struct {
+	int (*add)(struct gen *g, struct gen_set *s, const struct ast_node *n);
+	struct ir_block *(*gen)(struct gen *g, const struct gen_set *s, struct ir_block *t,
+				struct ir_block *f);
+} gen_set_kinds[] = {
+	{gen_host4_setadd, gen_host4_set},
+	{gen_port_setadd, gen_port_set},
+};
+
+struct gen_list {
+	const struct ast_node **v;
+	size_t n, cap;
+};
+
+static int
+gen_list_push(struct gen *g, struct gen_list *l, const struct ast_node *n)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? 2 * l->cap : 16;
+		const struct ast_node **v = arena_calloc(g->a, ncap, sizeof(*v));
+		if (v == NULL)
+			return -1;
+		if (l->n > 0)
+			memcpy(v, l->v, l->n * sizeof(*v));
+		l->v = v;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = n;
+	return 0;
+}
+
+/* The operands of nested ors, in text order.  `a or b or c ...` nests to
+ * the left as deep as it is long, so the left spine is walked without
+ * recursion; right operands that are ors (parenthesized) recurse. */
+static int
+gen_or_operands(struct gen *g, const struct ast_node *n, struct gen_list *out)
+{
+	struct gen_list spine = {0};
+	const struct ast_node *x;
+
+	for (x = n; x->kind == AST_OR; x = x->u.bin.l)
+		if (gen_list_push(g, &spine, x) < 0)
+			return -1;
+	if (gen_list_push(g, out, x) < 0)
+		return -1;
+	for (size_t i = spine.n; i-- > 0;) {
+		const struct ast_node *r = spine.v[i]->u.bin.r;
+		if (r->kind == AST_OR ? gen_or_operands(g, r, out) < 0 : gen_list_push(g, out, r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The run of set members starting at v[i]: its length (0 when v[i] is
+ * no member of any set), with *s and *kind filled; -1 out of memory. */
+static long
+gen_or_run(struct gen *g, const struct gen_list *l, size_t i, struct gen_set *s, size_t *kind)
+{
+	for (size_t k = 0; k < sizeof(gen_set_kinds) / sizeof(gen_set_kinds[0]); k++) {
+		size_t j = i;
+		int r = 0;
+		memset(s, 0, sizeof(*s));
+		while (j < l->n && (r = gen_set_kinds[k].add(g, s, l->v[j])) > 0)
+			j++;
+		if (r < 0)
+			return -1;
+		if (j > i) {
+			*kind = k;
+			s->at.begin = l->v[i]->at.begin;
+			s->at.end = l->v[j - 1]->at.end;
+			return (long)(j - i);
+		}
+	}
+	return 0;
+}
+
+/* expr: expr or expr.  Runs of host or port primitives that differ only
+ * in their value are one set (gen_set_kinds; a run of one too, so a name
+ * is looked up once); the rest is generated operand by operand, the last
+ * first. */
 static struct ir_block *
 gen_or(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
 {
-	struct ir_block *r = gen_cond(g, n->u.bin.r, t, f);
+	struct gen_list l = {0};
+	struct {
+		size_t begin, len, kind;
+		int set; /* a run (of one or more primitives) of gen_set_kinds */
+		struct gen_set s;
+	} *runs;
+	size_t nruns = 0;
+	struct ir_block *next = f;
 
-	return r == NULL ? NULL : gen_cond(g, n->u.bin.l, t, r);
+	if (gen_or_operands(g, n, &l) < 0 ||
+	    (runs = arena_calloc(g->a, l.n, sizeof(*runs))) == NULL) {
+		diag_plain(g->err, BPFC_ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < l.n;) {
+		long len = gen_or_run(g, &l, i, &runs[nruns].s, &runs[nruns].kind);
+		if (len < 0)
+			return NULL;
+		runs[nruns].begin = i;
+		runs[nruns].len = len > 0 ? (size_t)len : 1;
+		runs[nruns].set = len > 0;
+		i += runs[nruns++].len;
+	}
+	while (nruns-- > 0 && next != NULL) {
+		size_t i = runs[nruns].begin;
+		if (!runs[nruns].set) {
+			next = gen_cond(g, l.v[i], t, next);
+			continue;
+		}
+		uint32_t begin = g->begin, end = g->end;
+		g->begin = runs[nruns].s.at.begin;
+		g->end = runs[nruns].s.at.end;
+		gen_offsets_at(g, l.v[i]->at.begin);
+		next = gen_set_kinds[runs[nruns].kind].gen(g, &runs[nruns].s, t, next);
+		g->begin = begin;
+		g->end = end;
+	}
+	return ir_failed(g->p) ? NULL : next;
 }
 
 /* expr: not expr */

@@ -163,78 +163,130 @@ gen_proto_num(struct gen *g, const struct ast_node *n, struct ir_block *t, struc
 
 /* ---- IPv4 hosts and networks ---- */
 
-/* One side of a host test: the link protocol, then the masked word. */
-static struct ir_block *
-gen_hostop4(struct gen *g, uint32_t eth, uint32_t off, uint32_t addr, uint32_t mask,
-	    struct ast_span at, struct ir_block *t, struct ir_block *f)
+/* Where IPv4 and ARP/RARP keep the two addresses, from the network layer. */
+struct gen_alt4 {
+	uint32_t eth, src, dst;
+};
+static const struct gen_alt4 gen_alt4_ip = {PROTO_ETHERTYPE_IP, 12, 16};
+static const struct gen_alt4 gen_alt4_arp = {PROTO_ETHERTYPE_ARP, 14, 24};
+static const struct gen_alt4 gen_alt4_rarp = {PROTO_ETHERTYPE_RARP, 14, 24};
+
+/* An or-run of at least this many values on more than one protocol shares
+ * one test: each protocol stores its two offsets in M[] (4 instructions)
+ * instead of having its own copy of the tests (about 2 per value). */
+#define GEN_HOST4_SHARE_MIN 4
+
+/* The protocols `q` looks for an IPv4 host or network in (libpcap's
+ * gen_host): their number, 0 after an error. */
+static size_t
+gen_host4_alts(struct gen *g, const struct ast_head *q, struct ast_span at,
+	       const struct gen_alt4 **alts)
 {
-	struct ir_block *b;
+	const char *what = q->addr == AST_ADDR_NET ? "net" : "host";
 
-	b = gen_cmp(g, GEN_NET, off, CBPF_W, mask, CBPF_JEQ, addr, t, f);
-	return gen_llproto(g, eth, at, b, f);
-}
-
-/* src, dst, src or dst, src and dst over two offsets. */
-static struct ir_block *
-gen_dirop4(struct gen *g, uint32_t eth, uint32_t src, uint32_t dst, uint32_t addr,
-	   uint32_t mask, enum ast_dir dir, struct ast_span at, struct ir_block *t,
-	   struct ir_block *f)
-{
-	struct ir_block *d;
-
-	switch (dir) {
-	case AST_DIR_SRC:
-		return gen_hostop4(g, eth, src, addr, mask, at, t, f);
-	case AST_DIR_DST:
-		return gen_hostop4(g, eth, dst, addr, mask, at, t, f);
-	case AST_DIR_DEFAULT:
-	case AST_DIR_OR:
-		d = gen_hostop4(g, eth, dst, addr, mask, at, t, f);
-		return d == NULL ? NULL : gen_hostop4(g, eth, src, addr, mask, at, t, d);
-	case AST_DIR_AND:
-		d = gen_hostop4(g, eth, dst, addr, mask, at, t, f);
-		return d == NULL ? NULL : gen_hostop4(g, eth, src, addr, mask, at, d, f);
+	switch (q->proto) {
+	case AST_PROTO_DEFAULT:
+		alts[0] = &gen_alt4_ip;
+		if (g->mpls > 0) /* no ARP inside MPLS */
+			return 1;
+		alts[1] = &gen_alt4_arp;
+		alts[2] = &gen_alt4_rarp;
+		return 3;
+	case AST_PROTO_IP:
+		alts[0] = &gen_alt4_ip;
+		return 1;
+	case AST_PROTO_ARP:
+		alts[0] = &gen_alt4_arp;
+		return 1;
+	case AST_PROTO_RARP:
+		alts[0] = &gen_alt4_rarp;
+		return 1;
+	case AST_PROTO_LINK:
+		return gen_fail(g, BPFC_ESEMANTIC, at, "link-layer modifier applied to %s", what), 0;
+	case AST_PROTO_IP6:
+		return gen_fail(g, BPFC_ESEMANTIC, at, "'ip6' modifier applied to ip %s", what), 0;
+	case AST_PROTO_DECNET:
+		return gen_fail(g, BPFC_EUNSUPPORTED, at, "'decnet %s' is not supported yet", what), 0;
 	default:
-		return gen_fail(g, BPFC_ESEMANTIC, at,
-				"'%s' is only supported on 802.11 with 802.11 headers",
-				ast_dir_name(dir));
+		return gen_fail(g, BPFC_ESEMANTIC, at, "'%s' modifier applied to %s",
+				gen_proto_text(q->proto, q->proto_text), what), 0;
 	}
 }
 
-/* libpcap: gen_host for an IPv4 address and mask */
+/* The address tests of one protocol, or of all of them sharing one copy
+ * (X from the M[] slots their entries fill). */
+static struct ir_block *
+gen_host4_tests(struct gen *g, const enum ast_dir *dirs, enum ast_dir dir,
+		const struct gen_alt4 *alt, int shared, uint32_t mask, const struct gen_range *v,
+		size_t n, struct ast_span at, struct ir_block *t, struct ir_block *f)
+{
+	struct gen_field src = {GEN_NET, 0, CBPF_W, mask, -1}, dst = src;
+	struct ir_block *b;
+
+	if (shared) {
+		src.base = dst.base = GEN_X;
+		src.xslot = (int)g->nscratch;
+		dst.xslot = (int)g->nscratch + 1;
+	} else {
+		src.off = alt->src;
+		dst.off = alt->dst;
+	}
+	b = gen_dirs_in(g, &src, &dst, v, dirs, dir, n, t, f);
+	if (b == NULL && !ir_failed(g->p) && !diag_failed(g->err))
+		return gen_fail(g, BPFC_ESEMANTIC, at,
+				"'%s' is only supported on 802.11 with 802.11 headers",
+				ast_dir_name(dir));
+	return b;
+}
+
+/* `q` host/net over the values v[0..n) in directions dirs[0..n) (an
+ * or-run; NULL: all `dir`, one address) under `mask` (libpcap: gen_host
+ * for IPv4, one address at a time). */
+static struct ir_block *
+gen_host4_values(struct gen *g, const struct ast_head *q, const enum ast_dir *dirs,
+		 enum ast_dir dir, uint32_t mask, const struct gen_range *v, size_t n,
+		 struct ast_span at, struct ir_block *t, struct ir_block *f)
+{
+	const struct gen_alt4 *alts[3];
+	struct ir_block *tests[3], *b = f;
+	size_t nalts = gen_host4_alts(g, q, at, alts), live = 0;
+	int shared;
+
+	for (size_t i = 0; i < nalts; i++)
+		live += gen_llproto_possible(g, alts[i]->eth) != 0;
+	shared = live > 1 && n >= GEN_HOST4_SHARE_MIN && g->nscratch + 2 <= 16;
+	/* Each protocol its own copy unless shared, even ARP and RARP, whose
+	 * copies are the same: the optimizer merges them after using what
+	 * each path knows (an ARP packet is no IPv6 packet). */
+	for (size_t i = 0; i < nalts; i++) {
+		if (shared && i > 0)
+			tests[i] = tests[0];
+		else if ((tests[i] = gen_host4_tests(g, dirs, dir, alts[i], shared, mask, v, n, at,
+						     t, f)) == NULL)
+			return NULL;
+	}
+	for (size_t i = nalts; i-- > 0 && b != NULL;) {
+		struct ir_block *e = tests[i];
+		if (shared) { /* the offsets of this protocol's addresses into M[] */
+			e = gen_block(g);
+			ir_emit(e, CBPF_LD | CBPF_IMM, g->off_net + alts[i]->src);
+			ir_emit(e, CBPF_ST, g->nscratch);
+			ir_emit(e, CBPF_LD | CBPF_IMM, g->off_net + alts[i]->dst);
+			ir_emit(e, CBPF_ST, g->nscratch + 1);
+			ir_jump(e, tests[i]);
+		}
+		b = gen_llproto(g, alts[i]->eth, at, e, b);
+	}
+	return b;
+}
+
 static struct ir_block *
 gen_host4(struct gen *g, const struct ast_head *q, uint32_t addr, uint32_t mask,
 	  struct ast_span at, struct ir_block *t, struct ir_block *f)
 {
-	const char *what = q->addr == AST_ADDR_NET ? "net" : "host";
-	struct ir_block *b;
+	struct gen_range v = {addr, addr};
 
-	switch (q->proto) {
-	case AST_PROTO_DEFAULT:
-		if (g->mpls > 0) /* no ARP inside MPLS */
-			return gen_dirop4(g, PROTO_ETHERTYPE_IP, 12, 16, addr, mask, q->dir, at, t, f);
-		b = gen_dirop4(g, PROTO_ETHERTYPE_RARP, 14, 24, addr, mask, q->dir, at, t, f);
-		if (b != NULL)
-			b = gen_dirop4(g, PROTO_ETHERTYPE_ARP, 14, 24, addr, mask, q->dir, at, t, b);
-		return b == NULL ? NULL
-				 : gen_dirop4(g, PROTO_ETHERTYPE_IP, 12, 16, addr, mask, q->dir,
-					      at, t, b);
-	case AST_PROTO_IP:
-		return gen_dirop4(g, PROTO_ETHERTYPE_IP, 12, 16, addr, mask, q->dir, at, t, f);
-	case AST_PROTO_ARP:
-		return gen_dirop4(g, PROTO_ETHERTYPE_ARP, 14, 24, addr, mask, q->dir, at, t, f);
-	case AST_PROTO_RARP:
-		return gen_dirop4(g, PROTO_ETHERTYPE_RARP, 14, 24, addr, mask, q->dir, at, t, f);
-	case AST_PROTO_LINK:
-		return gen_fail(g, BPFC_ESEMANTIC, at, "link-layer modifier applied to %s", what);
-	case AST_PROTO_IP6:
-		return gen_fail(g, BPFC_ESEMANTIC, at, "'ip6' modifier applied to ip %s", what);
-	case AST_PROTO_DECNET:
-		return gen_fail(g, BPFC_EUNSUPPORTED, at, "'decnet %s' is not supported yet", what);
-	default:
-		return gen_fail(g, BPFC_ESEMANTIC, at, "'%s' modifier applied to %s",
-				gen_proto_text(q->proto, q->proto_text), what);
-	}
+	return gen_host4_values(g, q, NULL, q->dir, mask, &v, 1, at, t, f);
 }
 
 /* ---- IPv6 ---- */
@@ -390,51 +442,82 @@ gen_prefix_mask(uint32_t bits)
 	return bits == 0 ? 0 : 0xffffffffu << (32 - bits);
 }
 
-/* IPV4, IPV4/LEN, IPV4 mask IPV4 (libpcap: gen_ncode, gen_mcode).  An
- * address of fewer than 4 parts is a prefix: 10.1 is 10.1.0.0/16. */
-static struct ir_block *
-gen_id_ipv4(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+/* The address and mask of IPV4, IPV4/LEN, IPV4 mask IPV4 (libpcap:
+ * gen_ncode, gen_mcode); an address of fewer than 4 parts is a prefix:
+ * 10.1 is 10.1.0.0/16.  0, or -1 after recording an error when `report`
+ * (quietly otherwise: or-runs ask first, see gen_host4_setadd). */
+static int
+gen_ipv4_value(struct gen *g, const struct ast_node *n, int report, uint32_t *addr,
+	       uint32_t *mask)
 {
 	const struct ast_id *id = &n->u.id;
 	const struct ast_value *v = id->addr, *m = id->mask;
-	uint32_t shift = 32 - 8u * v->nparts, addr, mask;
+	uint32_t shift = 32 - 8u * v->nparts;
+	struct bpfc_error quiet;
+	struct bpfc_error *keep = g->err;
+	int r = -1;
 
-	if (id->q->proto == AST_PROTO_DECNET)
-		return gen_decnet_host(g, n, t, f);
-	if (!v->valid)
-		return gen_fail(g, BPFC_ESEMANTIC, v->at, "invalid IPv4 address '%s'", v->text);
-	if (id->q->proto == AST_PROTO_LINK)
-		return gen_fail(g, BPFC_ESEMANTIC, v->at, "illegal link layer address");
-	addr = v->num << shift;
-	mask = 0xffffffffu << shift;
-	if (id->form == AST_ID_NET_LEN) {
-		if (m->num > 32)
-			return gen_fail(g, BPFC_ERANGE, m->at, "mask length must be <= 32");
-		mask = gen_prefix_mask(m->num);
-		if (addr & ~mask)
-			return gen_fail(g, BPFC_ESEMANTIC, n->at,
-					"non-network bits set in \"%s/%u\"", v->text, m->num);
-	} else if (id->form == AST_ID_NET_MASK) {
-		if (m->kind != AST_V_IPV4 || !m->valid)
-			return gen_fail(g, BPFC_ESEMANTIC, m->at, "invalid netmask '%s'", m->text);
-		mask = m->num << (32 - 8u * m->nparts);
-		if (addr & ~mask)
-			return gen_fail(g, BPFC_ESEMANTIC, n->at,
-					"non-network bits set in \"%s mask %s\"", v->text, m->text);
+	if (!report) {
+		diag_init(&quiet);
+		g->err = &quiet;
 	}
-	if (id->form != AST_ID_PLAIN && id->q->addr != AST_ADDR_NET &&
-	    id->q->addr != AST_ADDR_DEFAULT)
-		return gen_fail(g, BPFC_ESEMANTIC, n->at, "Mask syntax for networks only");
-	return gen_host4(g, id->q, addr, mask, n->at, t, f);
+	*addr = v->num << shift;
+	*mask = 0xffffffffu << shift;
+	if (!v->valid)
+		gen_fail(g, BPFC_ESEMANTIC, v->at, "invalid IPv4 address '%s'", v->text);
+	else if (id->q->proto == AST_PROTO_LINK)
+		gen_fail(g, BPFC_ESEMANTIC, v->at, "illegal link layer address");
+	else if (id->form == AST_ID_NET_LEN && m->num > 32)
+		gen_fail(g, BPFC_ERANGE, m->at, "mask length must be <= 32");
+	else if (id->form == AST_ID_NET_LEN && (*addr & ~(*mask = gen_prefix_mask(m->num))))
+		gen_fail(g, BPFC_ESEMANTIC, n->at, "non-network bits set in \"%s/%u\"", v->text,
+			 m->num);
+	else if (id->form == AST_ID_NET_MASK && (m->kind != AST_V_IPV4 || !m->valid))
+		gen_fail(g, BPFC_ESEMANTIC, m->at, "invalid netmask '%s'", m->text);
+	else if (id->form == AST_ID_NET_MASK &&
+		 (*addr & ~(*mask = m->num << (32 - 8u * m->nparts))))
+		gen_fail(g, BPFC_ESEMANTIC, n->at, "non-network bits set in \"%s mask %s\"",
+			 v->text, m->text);
+	else if (id->form != AST_ID_PLAIN && id->q->addr != AST_ADDR_NET &&
+		 id->q->addr != AST_ADDR_DEFAULT)
+		gen_fail(g, BPFC_ESEMANTIC, n->at, "Mask syntax for networks only");
+	else
+		r = 0;
+	g->err = keep;
+	return r;
+}
+
+static struct ir_block *
+gen_id_ipv4(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+{
+	uint32_t addr, mask;
+
+	if (n->u.id.q->proto == AST_PROTO_DECNET)
+		return gen_decnet_host(g, n, t, f);
+	if (gen_ipv4_value(g, n, 1, &addr, &mask) < 0)
+		return NULL;
+	return gen_host4(g, n->u.id.q, addr, mask, n->at, t, f);
 }
 
 /* A number as a host (exact) or a network (leading zero bytes dropped:
  * `net 10` is 10.0.0.0/8). */
+static void
+gen_num_value(const struct ast_id *id, uint32_t *addr, uint32_t *mask)
+{
+	*addr = id->addr->num;
+	*mask = 0xffffffffu;
+	if (id->q->addr == AST_ADDR_NET)
+		while (*addr != 0 && (*addr & 0xff000000u) == 0) {
+			*addr <<= 8;
+			*mask <<= 8;
+		}
+}
+
 static struct ir_block *
 gen_id_num(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
 {
 	const struct ast_id *id = &n->u.id;
-	uint32_t addr = id->addr->num, mask = 0xffffffffu;
+	uint32_t addr, mask;
 
 	if (id->q->proto == AST_PROTO_DECNET)
 		return gen_fail(g, BPFC_EUNSUPPORTED, n->at, "'decnet host' is not supported yet");
@@ -442,11 +525,7 @@ gen_id_num(struct gen *g, const struct ast_node *n, struct ir_block *t, struct i
 		return gen_fail(g, BPFC_ESYNTAX, n->at, "a network needs a dotted address");
 	if (id->q->proto == AST_PROTO_LINK)
 		return gen_fail(g, BPFC_ESEMANTIC, id->addr->at, "illegal link layer address");
-	if (id->q->addr == AST_ADDR_NET)
-		while (addr != 0 && (addr & 0xff000000u) == 0) {
-			addr <<= 8;
-			mask <<= 8;
-		}
+	gen_num_value(id, &addr, &mask);
 	return gen_host4(g, id->q, addr, mask, n->at, t, f);
 }
 
@@ -500,12 +579,95 @@ gen_id_name(struct gen *g, const struct ast_node *n, struct ir_block *t, struct 
 	/* Built last address first so the first is tested first. */
 	for (size_t i = ra.n6; i-- > 0 && q6.proto != AST_PROTO_IP && b != NULL;)
 		b = gen_host6(g, &q6, ra.v6[i], all, n->at, t, b);
-	for (size_t i = ra.n4; i-- > 0 && q4.proto != AST_PROTO_IP6 && b != NULL;)
-		b = gen_host4(g, &q4, ra.v4[i], 0xffffffffu, n->at, t, b);
+	if (ra.n4 > 0 && q4.proto != AST_PROTO_IP6 && b != NULL) {
+		struct gen_range *r = arena_calloc(g->a, ra.n4, sizeof(*r));
+		if (r == NULL)
+			return gen_fail(g, BPFC_ENOMEM, n->at, "out of memory");
+		for (size_t i = 0; i < ra.n4; i++)
+			r[i].lo = r[i].hi = ra.v4[i];
+		b = gen_host4_values(g, &q4, NULL, q4.dir, 0xffffffffu, r, ra.n4, n->at, t, b);
+	}
 	if (b == f && !diag_failed(g->err))
 		return gen_fail(g, BPFC_ESEMANTIC, v->at, "unknown host '%s'%s", v->text,
 				q->proto == AST_PROTO_DEFAULT ? "" : " for specified address family");
 	return b;
+}
+
+/* ---- or-runs of IPv4 hosts and networks ---- */
+
+/* The values of `n` if it is an IPv4 host or network whose address is
+ * known without error: 1 and *s updated, else 0.  A name counts when all
+ * its addresses are IPv4 (`host NAME` is then the run of its addresses). */
+static int
+gen_host4_values_of(struct gen *g, const struct ast_node *n, enum ast_dir dir, struct gen_set *s,
+		    uint32_t *mask)
+{
+	const struct ast_id *id = &n->u.id;
+	struct resolve_addrs ra;
+	uint32_t addr;
+
+	switch (id->addr->kind) {
+	case AST_V_IPV4:
+		if (gen_ipv4_value(g, n, 0, &addr, mask) < 0)
+			return 0;
+		return gen_set_push(g, s, addr, addr, dir) < 0 ? -1 : 1;
+	case AST_V_NUM:
+		if (id->form != AST_ID_PLAIN)
+			return 0;
+		gen_num_value(id, &addr, mask);
+		return gen_set_push(g, s, addr, addr, dir) < 0 ? -1 : 1;
+	case AST_V_NAME:
+		if (id->q->addr == AST_ADDR_NET || id->form != AST_ID_PLAIN ||
+		    g->r->host(g->r->ctx, g->a, id->addr->text, &ra) < 0 || ra.n6 > 0 ||
+		    ra.n4 == 0)
+			return 0;
+		*mask = 0xffffffffu;
+		for (size_t i = 0; i < ra.n4; i++)
+			if (gen_set_push(g, s, ra.v4[i], ra.v4[i], dir) < 0)
+				return -1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+gen_host4_setadd(struct gen *g, struct gen_set *s, const struct ast_node *n)
+{
+	const struct ast_head *q;
+	enum ast_dir dir;
+	uint32_t mask;
+	size_t before = s->n;
+	int r;
+
+	if (n->kind != AST_ID)
+		return 0;
+	q = n->u.id.q;
+	dir = q->dir == AST_DIR_DEFAULT ? AST_DIR_OR : q->dir;
+	if ((q->addr != AST_ADDR_DEFAULT && q->addr != AST_ADDR_HOST && q->addr != AST_ADDR_NET) ||
+	    (q->proto != AST_PROTO_DEFAULT && q->proto != AST_PROTO_IP &&
+	     q->proto != AST_PROTO_ARP && q->proto != AST_PROTO_RARP) ||
+	    (dir != AST_DIR_OR && dir != AST_DIR_SRC && dir != AST_DIR_DST))
+		return 0;
+	if (before > 0 && q->proto != s->q->proto)
+		return 0;
+	r = gen_host4_values_of(g, n, dir, s, &mask);
+	if (r <= 0)
+		return r;
+	if (before > 0 && mask != s->mask) {
+		s->n = before;
+		return 0;
+	}
+	s->kind = GEN_SET_HOST4;
+	s->q = q;
+	s->mask = mask;
+	return 1;
+}
+
+struct ir_block *
+gen_host4_set(struct gen *g, const struct gen_set *s, struct ir_block *t, struct ir_block *f)
+{
+	return gen_host4_values(g, s->q, s->dirs, AST_DIR_OR, s->mask, s->v, s->n, s->at, t, f);
 }
 
 /* pcap-filter(7): [proto] [dir] [host|net|port|portrange|proto|gateway] ID */

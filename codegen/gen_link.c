@@ -152,6 +152,26 @@ gen_llproto_mpls(struct gen *g, uint32_t v, struct ast_span at, struct ir_block 
 	return gen_cmp(g, GEN_NET, (uint32_t)-2, CBPF_B, 0x01, CBPF_JEQ, 0x01, b, f);
 }
 
+int
+gen_llproto_possible(const struct gen *g, uint32_t v)
+{
+	uint32_t af;
+
+	if (g->mpls > 0)
+		return v == PROTO_ETHERTYPE_IP || v == PROTO_ETHERTYPE_IPV6;
+	switch (g->kind) {
+	case LT_AF_HOST:
+	case LT_AF_NET:
+		return gen_af(v, &af) == 0;
+	case LT_IPVER:
+		return v == PROTO_ETHERTYPE_IP || v == PROTO_ETHERTYPE_IPV6;
+	case LT_FIXED:
+		return v == g->lt->fixed;
+	default:
+		return 1;
+	}
+}
+
 /* libpcap: gen_linktype */
 struct ir_block *
 gen_llproto(struct gen *g, uint32_t v, struct ast_span at, struct ir_block *t,

@@ -85,6 +85,8 @@ int opt_run_config(struct ir_prog *p, const struct opt_config *c, struct opt_sta
 /* The passes, for tests.  Call on a program without unreachable blocks
  * (ir_remove_unreachable); 1 changed, 0 not, -1 error recorded in `p`. */
 int opt_pass_blocks(struct ir_prog *p);
+/* intern == 0: all but making identical blocks one (opt_run's first phase). */
+int opt_pass_blocks_ex(struct ir_prog *p, int intern);
 int opt_pass_redundant(struct ir_prog *p);
 int opt_pass_decide(struct ir_prog *p);
 int opt_pass_thread(struct ir_prog *p);

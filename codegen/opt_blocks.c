@@ -212,6 +212,12 @@ bl_merge(struct ir_block *b)
 int
 opt_pass_blocks(struct ir_prog *p)
 {
+	return opt_pass_blocks_ex(p, 1);
+}
+
+int
+opt_pass_blocks_ex(struct ir_prog *p, int intern)
+{
 	struct bl_rets r;
 	int changed = 0, r2;
 	uint32_t n;
@@ -231,7 +237,7 @@ opt_pass_blocks(struct ir_prog *p)
 	changed |= r2;
 	if (r2 && (ir_compute_preds(p) != 0 || (rpo = ir_rpo(p, &n)) == NULL))
 		return -1;
-	if ((r2 = bl_intern(p, rpo, n)) < 0)
+	if ((r2 = intern ? bl_intern(p, rpo, n) : 0) < 0)
 		return -1;
 	changed |= r2;
 	if (r2 && ir_compute_preds(p) != 0)

@@ -84,10 +84,10 @@ run_fail(struct ir_prog *p, struct bpfc_error *err)
 }
 
 static int
-run_pass(struct ir_prog *p, unsigned i, const struct opt_config *c)
+run_pass(struct ir_prog *p, unsigned i, const struct opt_config *c, int intern)
 {
 	switch (i) {
-	case 0: return opt_pass_blocks(p);
+	case 0: return opt_pass_blocks_ex(p, intern);
 	case 1: return opt_pass_redundant(p);
 	case 2: return opt_pass_decide(p);
 	case 3: return opt_pass_thread(p);
@@ -95,9 +95,10 @@ run_pass(struct ir_prog *p, unsigned i, const struct opt_config *c)
 	}
 }
 
-/* The first four passes, repeated until none changes anything. */
+/* The first four passes, repeated until none changes anything; `intern`:
+ * with identical blocks made one. */
 static int
-run_fixpoint(struct ir_prog *p, const struct opt_config *c, struct opt_stats *st,
+run_fixpoint(struct ir_prog *p, const struct opt_config *c, int intern, struct opt_stats *st,
 	     struct bpfc_error *err)
 {
 	struct opt_measure m, m2;
@@ -113,7 +114,7 @@ run_fixpoint(struct ir_prog *p, const struct opt_config *c, struct opt_stats *st
 			int r;
 			if (!(c->passes & (1u << i)))
 				continue;
-			r = run_pass(p, i, c);
+			r = run_pass(p, i, c, intern);
 			if (r < 0 || (r > 0 && ir_remove_unreachable(p) != 0))
 				return run_fail(p, err);
 			if (r == 0)
@@ -157,7 +158,10 @@ opt_run_config(struct ir_prog *p, const struct opt_config *c, struct opt_stats *
 	memset(st, 0, sizeof(*st));
 	if (ir_check(p, err) != 0 || ir_remove_unreachable(p) != 0)
 		return ir_failed(p) ? run_fail(p, err) : -1;
-	if (run_fixpoint(p, c, st, err) != 0)
+	/* Identical blocks are made one only once the rest is done: two
+	 * copies of a test reached on different paths (ARP's and RARP's) are
+	 * threaded first, each with what its own path knows. */
+	if (run_fixpoint(p, c, 0, st, err) != 0 || run_fixpoint(p, c, 1, st, err) != 0)
 		return -1;
 	if (c->passes & OPT_SETLOWER) {
 		r = opt_pass_setlower(p, c->set_threshold);
@@ -165,7 +169,7 @@ opt_run_config(struct ir_prog *p, const struct opt_config *c, struct opt_stats *
 			return run_fail(p, err);
 		if (r > 0) {
 			st->changes[4]++;
-			if (run_fixpoint(p, c, st, err) != 0)
+			if (run_fixpoint(p, c, 1, st, err) != 0)
 				return -1;
 		}
 	}

@@ -299,27 +299,6 @@ dcc_newer_refusal(const struct bpfc_error *err)
 		strstr(err->msg, "link-layer protocol") != NULL);
 }
 
-/* Where bpfc follows libpcap's newest release and 1.10.3 answers
- * differently (a bug fixed since; peer/README.md lists them): the reason,
- * or NULL.  IS-IS PDU types on C_HDLC: 1.10.3 reads the type one byte
- * early (peer case csnp_C_HDLC holds the fixed results). */
-static const char *
-dcc_known_difference(int dlt, const char *expr)
-{
-	static const char *const isis_pdu[] = {"l1", "l2", "iih", "lsp", "snp", "csnp", "psnp"};
-
-	if (dlt != 104)
-		return NULL;
-	for (const char *p = expr; *p != '\0';) {
-		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-");
-		for (size_t i = 0; n > 0 && i < sizeof(isis_pdu) / sizeof(isis_pdu[0]); i++)
-			if (strlen(isis_pdu[i]) == n && strncmp(p, isis_pdu[i], n) == 0)
-				return "IS-IS PDU type on C_HDLC: libpcap 1.10.3 reads it one byte early";
-		p += n > 0 ? n : 1;
-	}
-	return NULL;
-}
-
 static void
 dcc_one(struct dcc *d, size_t i, pcap_t *p, const char *expr)
 {
@@ -333,7 +312,7 @@ dcc_one(struct dcc *d, size_t i, pcap_t *p, const char *expr)
 	int never = !lok && strstr(pcap_geterr(p), "rejects all packets") != NULL;
 	struct bpf_program up;
 	int uok;
-	const char *known_why = dcc_known_difference(dlt, expr);
+	const char *known_why = testenv_known_difference(dlt, expr);
 	int known = known_why != NULL;
 
 	/* Verdicts come from libpcap's unoptimized program: its optimizer
