@@ -211,16 +211,7 @@ gen_set_push(struct gen *g, struct gen_set *s, uint32_t lo, uint32_t hi, enum as
 
 /* ---- and, or, not, empty ---- */
 
-/* expr: expr and expr */
-static struct ir_block *
-gen_and(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
-{
-	struct ir_block *r = gen_cond(g, n->u.bin.r, t, f);
-
-	return r == NULL ? NULL : gen_cond(g, n->u.bin.l, r, f);
-}
-
-/* The kinds of primitive an or-run can gather, in the order tried. */
+/* The kinds of primitive a run can gather, in the order tried. */
 static const struct {
 	int (*add)(struct gen *g, struct gen_set *s, const struct ast_node *n);
 	struct ir_block *(*gen)(struct gen *g, const struct gen_set *s, struct ir_block *t,
@@ -252,38 +243,52 @@ gen_list_push(struct gen *g, struct gen_list *l, const struct ast_node *n)
 	return 0;
 }
 
-/* The operands of nested ors, in text order.  `a or b or c ...` nests to
- * the left as deep as it is long, so the left spine is walked without
- * recursion; right operands that are ors (parenthesized) recurse. */
+/* The operands of nested `kind` (AST_OR or AST_AND) nodes, in text
+ * order.  `a or b or c ...` nests to the left as deep as it is long, so
+ * the left spine is walked without recursion; right operands of the same
+ * kind (parenthesized) recurse. */
 static int
-gen_or_operands(struct gen *g, const struct ast_node *n, struct gen_list *out)
+gen_operands(struct gen *g, const struct ast_node *n, enum ast_kind kind, struct gen_list *out)
 {
 	struct gen_list spine = {0};
 	const struct ast_node *x;
 
-	for (x = n; x->kind == AST_OR; x = x->u.bin.l)
+	for (x = n; x->kind == kind; x = x->u.bin.l)
 		if (gen_list_push(g, &spine, x) < 0)
 			return -1;
 	if (gen_list_push(g, out, x) < 0)
 		return -1;
 	for (size_t i = spine.n; i-- > 0;) {
 		const struct ast_node *r = spine.v[i]->u.bin.r;
-		if (r->kind == AST_OR ? gen_or_operands(g, r, out) < 0 : gen_list_push(g, out, r) < 0)
+		if (r->kind == kind ? gen_operands(g, r, kind, out) < 0 : gen_list_push(g, out, r) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* The member of a run that operand x is: x itself in an or, the operand
+ * of `not x` in an and (`not a and not b` is `not (a or b)`); NULL. */
+static const struct ast_node *
+gen_member(const struct ast_node *x, enum ast_kind kind)
+{
+	if (kind == AST_OR)
+		return x;
+	return x->kind == AST_NOT ? x->u.operand : NULL;
+}
+
 /* The run of set members starting at v[i]: its length (0 when v[i] is
  * no member of any set), with *s and *kind filled; -1 out of memory. */
 static long
-gen_or_run(struct gen *g, const struct gen_list *l, size_t i, struct gen_set *s, size_t *kind)
+gen_run(struct gen *g, const struct gen_list *l, size_t i, enum ast_kind op, struct gen_set *s,
+	size_t *kind)
 {
 	for (size_t k = 0; k < sizeof(gen_set_kinds) / sizeof(gen_set_kinds[0]); k++) {
 		size_t j = i;
+		const struct ast_node *m;
 		int r = 0;
 		memset(s, 0, sizeof(*s));
-		while (j < l->n && (r = gen_set_kinds[k].add(g, s, l->v[j])) > 0)
+		while (j < l->n && (m = gen_member(l->v[j], op)) != NULL &&
+		       (r = gen_set_kinds[k].add(g, s, m)) > 0)
 			j++;
 		if (r < 0)
 			return -1;
@@ -297,12 +302,13 @@ gen_or_run(struct gen *g, const struct gen_list *l, size_t i, struct gen_set *s,
 	return 0;
 }
 
-/* expr: expr or expr.  Runs of host or port primitives that differ only
- * in their value are one set (gen_set_kinds; a run of one too, so a name
- * is looked up once); the rest is generated operand by operand, the last
- * first. */
+/* expr: expr or expr, expr and expr.  Runs of host or port primitives
+ * that differ only in their value and direction are one set
+ * (gen_set_kinds; a run of one too, so a name is looked up once), in an
+ * and when each is negated; the rest is generated operand by operand,
+ * the last first. */
 static struct ir_block *
-gen_or(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+gen_andor(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
 {
 	struct gen_list l = {0};
 	struct {
@@ -311,15 +317,16 @@ gen_or(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_bl
 		struct gen_set s;
 	} *runs;
 	size_t nruns = 0;
-	struct ir_block *next = f;
+	int or = n->kind == AST_OR;
+	struct ir_block *next = or ? f : t;
 
-	if (gen_or_operands(g, n, &l) < 0 ||
+	if (gen_operands(g, n, n->kind, &l) < 0 ||
 	    (runs = arena_calloc(g->a, l.n, sizeof(*runs))) == NULL) {
 		diag_plain(g->err, BPFC_ENOMEM, "out of memory");
 		return NULL;
 	}
 	for (size_t i = 0; i < l.n;) {
-		long len = gen_or_run(g, &l, i, &runs[nruns].s, &runs[nruns].kind);
+		long len = gen_run(g, &l, i, n->kind, &runs[nruns].s, &runs[nruns].kind);
 		if (len < 0)
 			return NULL;
 		runs[nruns].begin = i;
@@ -330,14 +337,14 @@ gen_or(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_bl
 	while (nruns-- > 0 && next != NULL) {
 		size_t i = runs[nruns].begin;
 		if (!runs[nruns].set) {
-			next = gen_cond(g, l.v[i], t, next);
+			next = or ? gen_cond(g, l.v[i], t, next) : gen_cond(g, l.v[i], next, f);
 			continue;
 		}
 		uint32_t begin = g->begin, end = g->end;
 		g->begin = runs[nruns].s.at.begin;
 		g->end = runs[nruns].s.at.end;
 		gen_offsets_at(g, l.v[i]->at.begin);
-		next = gen_set_kinds[runs[nruns].kind].gen(g, &runs[nruns].s, t, next);
+		next = gen_set_kinds[runs[nruns].kind].gen(g, &runs[nruns].s, or ? t : f, next);
 		g->begin = begin;
 		g->end = end;
 	}
@@ -368,8 +375,8 @@ gen_bare_proto(struct gen *g, const struct ast_node *n, struct ir_block *t, stru
 
 static gen_fn *const gen_kind_fn[AST_KIND_COUNT] = {
 	[AST_EMPTY] = gen_empty,
-	[AST_AND] = gen_and,
-	[AST_OR] = gen_or,
+	[AST_AND] = gen_andor,
+	[AST_OR] = gen_andor,
 	[AST_NOT] = gen_not,
 	[AST_ID] = gen_id,
 	[AST_PROTO] = gen_bare_proto,

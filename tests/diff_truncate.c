@@ -14,7 +14,8 @@
  *  - expressions: tests/compile/exprs.txt, tests/exprs/captures.txt, and
  *    generated or-runs of hosts, networks, ports and port ranges with
  *    every qualifier that groups, of 1 to 40 values (and one of 1000),
- *    alone and inside and/or/not/vlan;
+ *    also negated (`not a and not b ...`), alone and inside
+ *    and/or/not/vlan;
  *  - for every link type bpfc compiles for, libpcap compiles each one
  *    unoptimized (the oracle); from that program come the places it loads
  *    (absolute, and indexed with the X values its `ldxb 4*([k]&0xf)`
@@ -166,20 +167,24 @@ dt_generate(struct dt *d, struct dt_list *l, size_t n)
 		int kind = (int)rng_below(&d->r, 4);
 		const char *q = kind < 2 ? DT_PICK(&d->r, dt_hostq) : DT_PICK(&d->r, dt_portq);
 		size_t nv = e + 1 == n ? 1000 : 1 + rng_below(&d->r, rng_chance(&d->r, 1, 4) ? 40 : 5);
-		int elide = rng_chance(&d->r, 1, 3);
+		int elide = rng_chance(&d->r, 1, 3), neg = rng_chance(&d->r, 1, 4);
 		size_t off = 0;
 
 		if (e + 1 == n)
-			kind = 0, q = "", elide = 0;
+			kind = 0, q = "", elide = 0, neg = 0;
+		if (neg) /* `not a and not b ...`: the same run, negated */
+			elide = 0;
 		for (size_t i = 0; i < nv && off + 200 < sizeof(buf); i++) {
 			dt_value(d, val, sizeof(val), kind);
 			if (i > 0 && rng_chance(&d->r, 1, 12)) {
-				off += (size_t)snprintf(buf + off, sizeof(buf) - off, " or tcp");
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+							neg ? " and not tcp" : " or tcp");
 				elide = 0;
 			}
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s%s%s",
-						i > 0 ? " or " : "", i > 0 && elide ? "" : q,
-						i > 0 && elide ? "" : what[kind], val);
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s%s%s%s",
+						i > 0 ? (neg ? " and " : " or ") : "", neg ? "not " : "",
+						i > 0 && elide ? "" : q, i > 0 && elide ? "" : what[kind],
+						val);
 		}
 		snprintf(expr, sizeof(expr), e + 1 == n ? "%s" : DT_PICK(&d->r, dt_wrap), buf);
 		dt_add(l, expr);
