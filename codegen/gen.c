@@ -381,6 +381,7 @@ static gen_fn *const gen_kind_fn[AST_KIND_COUNT] = {
 	[AST_ID] = gen_id,
 	[AST_PROTO] = gen_bare_proto,
 	[AST_REL] = gen_rel,
+	[AST_BYTE] = gen_byte,
 	[AST_BROADCAST] = gen_broadcast,
 	[AST_MULTICAST] = gen_multicast,
 	[AST_LESS] = gen_length,

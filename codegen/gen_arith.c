@@ -282,3 +282,37 @@ gen_rel(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_b
 	b = gen_guards(g, r, b, f);
 	return b == NULL ? NULL : gen_guards(g, l, b, f);
 }
+
+/* `byte IDX OP VAL` (not in pcap-filter(7), but in libpcap's grammar):
+ * the byte IDX bytes into the link header compared with VAL: =, < and >
+ * as unsigned comparisons, & and | true when the result is not zero.
+ * libpcap after 1.10 refuses VAL > 255 and loads the byte for & and |
+ * (1.10.3 tests A without loading it: bpfc follows the newer). */
+struct ir_block *
+gen_byte(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+{
+	const struct ast_other *o = &n->u.other;
+	uint32_t idx = o->arg->num, val = o->arg2->num;
+	struct ir_block *b;
+
+	if (val > 255)
+		return gen_fail(g, BPFC_ERANGE, o->arg2->at,
+				"byte argument %u greater than maximum 255", val);
+	switch (o->byteop) {
+	case '=':
+		return gen_cmp(g, GEN_LINK, idx, CBPF_B, ~0u, CBPF_JEQ, val, t, f);
+	case '>':
+		return gen_cmp(g, GEN_LINK, idx, CBPF_B, ~0u, CBPF_JGT, val, t, f);
+	case '<':
+		return gen_cmp(g, GEN_LINK, idx, CBPF_B, ~0u, CBPF_JGE, val, f, t);
+	case '&':
+	case '|':
+		b = gen_block(g);
+		gen_emit_load(g, b, GEN_LINK, idx, CBPF_B);
+		ir_emit(b, CBPF_ALU | (o->byteop == '&' ? CBPF_AND : CBPF_OR) | CBPF_K, val);
+		ir_branch(b, CBPF_JMP | CBPF_JEQ | CBPF_K, 0, f, t);
+		return b;
+	default:
+		return gen_fail(g, BPFC_EINTERNAL, n->at, "byte: unknown operator '%c'", o->byteop);
+	}
+}

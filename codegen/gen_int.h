@@ -190,5 +190,7 @@ void gen_shift(struct gen *g, const struct ast_node *shifter);
 /* ---- gen_arith.c: relations and loads ---- */
 struct ir_block *gen_rel(struct gen *g, const struct ast_node *n, struct ir_block *t,
 			 struct ir_block *f);
+struct ir_block *gen_byte(struct gen *g, const struct ast_node *n, struct ir_block *t,
+			  struct ir_block *f);
 
 #endif

@@ -102,6 +102,50 @@ gen_proto_abbrev(struct gen *g, enum ast_proto p, struct ast_span at, struct ir_
 	return gen_ipproto_test(g, pi, at, t, f);
 }
 
+/* `iso proto N` (the OSI network layer protocol id, or clnp, esis,
+ * isis) and `isis proto N` (the IS-IS PDU type), with the maxima newer
+ * libpcap enforces. */
+static struct ir_block *
+gen_iso_proto(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
+{
+	static const struct {
+		const char *name;
+		uint32_t num;
+	} names[] = {{"clnp", 0x81}, {"esis", 0x82}, {"es-is", 0x82}, {"isis", 0x83},
+		     {"is-is", 0x83}};
+	const struct ast_head *q = n->u.id.q;
+	const struct ast_value *v = n->u.id.addr;
+	int isis = q->proto == AST_PROTO_ISIS;
+	uint32_t num = v->num, iso = 0;
+	struct ir_block *b;
+
+	if (v->kind == AST_V_NAME && !isis) {
+		size_t i = 0;
+		while (i < sizeof(names) / sizeof(names[0]) && strcmp(names[i].name, v->text) != 0)
+			i++;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return gen_fail(g, BPFC_ESEMANTIC, v->at, "unknown osi proto '%s'", v->text);
+		num = names[i].num;
+	} else if (v->kind != AST_V_NUM) {
+		return gen_fail(g, BPFC_ESEMANTIC, v->at, "'%s' is not a protocol", v->text);
+	}
+	if (!isis && num > 255)
+		return gen_fail(g, BPFC_ERANGE, v->at, "ISO protocol %u greater than maximum 255",
+				num);
+	if (isis && num > 31)
+		return gen_fail(g, BPFC_ERANGE, v->at, "IS-IS PDU type %u greater than maximum 31",
+				num);
+	if (g->mpls > 0)
+		return gen_fail(g, BPFC_ESEMANTIC, n->at, "unsupported protocol over mpls");
+	if (isis) {
+		iso = num;
+		num = 0x83;
+		t = gen_cmp(g, GEN_NET, g->cur->off_iso + 4, CBPF_B, ~0u, CBPF_JEQ, iso, t, f);
+	}
+	b = gen_cmp(g, GEN_NET, g->cur->off_iso, CBPF_B, ~0u, CBPF_JEQ, num, t, f);
+	return gen_llproto(g, 0xfe, n->at, b, f);
+}
+
 /* pcap-filter(7): [ether|ip|ip6] proto PROTOCOL */
 static struct ir_block *
 gen_proto_num(struct gen *g, const struct ast_node *n, struct ir_block *t, struct ir_block *f)
@@ -118,6 +162,8 @@ gen_proto_num(struct gen *g, const struct ast_node *n, struct ir_block *t, struc
 	if (test == PROTO_T_IP4 || test == PROTO_T_IP6 || test == PROTO_T_IP46)
 		return gen_fail(g, BPFC_ESEMANTIC, q->proto_at, "'%s proto' is bogus",
 				gen_proto_text(q->proto, q->proto_text));
+	if (q->proto == AST_PROTO_ISO || q->proto == AST_PROTO_ISIS)
+		return gen_iso_proto(g, n, t, f);
 	if (q->proto != AST_PROTO_LINK && q->proto != AST_PROTO_IP && q->proto != AST_PROTO_IP6 &&
 	    q->proto != AST_PROTO_DEFAULT)
 		return gen_fail(g, BPFC_EUNSUPPORTED, q->proto_at, "'%s proto' is not supported yet",
