@@ -11,8 +11,7 @@
  *     becomes a goto.
  *  2. Layout.  A topological order (every edge forward, as cBPF needs),
  *     chosen by Kahn's algorithm taking the ready node with the smallest id,
- *     except that a goto's target comes right after it when it is ready,
- *     and a goto whose target waits for other edges waits too (asm_defer).  So
+ *     except that a goto's target comes right after it when it is ready.  So
  *     the code generator's creation order is kept where the edges allow it
  *     (and a program read from cBPF keeps its order), and a goto to the
  *     next node costs nothing.
@@ -353,33 +352,16 @@ asm_place(struct asm_ctx *c, struct asm_heap *h, uint32_t v)
 	}
 }
 
-/* A goto whose target still waits for other edges cannot fall into it
- * now: it waits (in a second heap) until nothing else is ready, by when
- * it may be the target's last predecessor.  (Two paths into one shared
- * tail, the second through a goto: the goto then costs nothing.) */
-static int
-asm_defer(const struct asm_ctx *c, uint32_t x)
-{
-	const struct asm_node *n = &c->node[x];
-	const struct asm_node *t;
-
-	if (n->kind != ASM_JUMP)
-		return 0;
-	t = &c->node[n->succ[0]];
-	return !t->placed && t->indeg > 1 && !(c->safe && t->kind == ASM_RET);
-}
-
 /* Kahn's algorithm (see the file comment), then, in the safe layout, the
  * returns; then which gotos fall through. */
 static int
 asm_layout(struct asm_ctx *c)
 {
 	struct asm_heap h = {arena_calloc(c->a, c->nnodes + 1, sizeof(uint32_t)), 0};
-	struct asm_heap d = {arena_calloc(c->a, c->nnodes + 1, sizeof(uint32_t)), 0};
 	uint32_t nreach = 0, v;
 
 	c->order = arena_calloc(c->a, c->nnodes + 1, sizeof(*c->order));
-	if (h.v == NULL || d.v == NULL || c->order == NULL)
+	if (h.v == NULL || c->order == NULL)
 		return asm_nomem(c);
 	c->norder = 0;
 	for (uint32_t i = 0; i < c->nnodes; i++)
@@ -394,13 +376,9 @@ asm_layout(struct asm_ctx *c)
 			    !(c->safe && c->node[t].kind == ASM_RET))
 				next = t; /* still in the heap: popped later, skipped */
 		}
-		while (next == ASM_NONE && (h.n > 0 || d.n > 0)) {
-			uint32_t x = h.n > 0 ? asm_heap_pop(&h) : asm_heap_pop(&d);
-			if (c->node[x].placed)
-				continue;
-			if (h.n > 0 && asm_defer(c, x))
-				asm_heap_push(&d, x);
-			else
+		while (next == ASM_NONE && h.n > 0) {
+			uint32_t x = asm_heap_pop(&h);
+			if (!c->node[x].placed)
 				next = x;
 		}
 		if (next == ASM_NONE)

@@ -96,22 +96,30 @@ gen_port_values(struct gen *g, unsigned protos, const enum ast_dir *dirs, enum a
 		const struct gen_range *v, size_t n, struct ast_span at, struct ir_block *t,
 		struct ir_block *f)
 {
-	int shared = gen_port_shared(t, f, n);
-	struct ir_block *tests4, *tests6, *x4, *ip4, *b;
+	struct ir_block *tests4, *tests6, *x4, *ip4, *ip6, *b;
 
-	tests4 = gen_port_tests(g, shared ? GEN_X : GEN_TRAN4, dirs, dir, v, n, at, t, f);
-	if (tests4 == NULL)
-		return NULL;
-	tests6 = shared ? tests4 : gen_port_tests(g, GEN_TRAN6, dirs, dir, v, n, at, t, f);
-	x4 = tests4;
-	if (shared) {
+	if (gen_port_shared(t, f, n)) {
+		/* IPv6's blocks first, IPv4's ethertype test first: the layout
+		 * then puts IPv4's `ldxb` right before the tail, as its only
+		 * fall-through (testing one ethertype before the other decides
+		 * nothing: both read the same field, loaded once). */
+		if ((tests4 = gen_port_tests(g, GEN_X, dirs, dir, v, n, at, t, f)) == NULL)
+			return NULL;
+		b = gen_port_protos_in(g, 6, protos, 40, tests4, f);
+		ip6 = gen_llproto(g, PROTO_ETHERTYPE_IPV6, at, b, f);
 		x4 = gen_block(g);
 		ir_emit(x4, CBPF_LDX | CBPF_B | CBPF_MSH, g->off_net); /* ldxb 4*([net]&0xf) */
 		ir_jump(x4, tests4);
+		b = gen_port_protos_in(g, 9, protos, -1, gen_ip4first(g, x4, f), f);
+		return gen_llproto(g, PROTO_ETHERTYPE_IP, at, b, ip6);
 	}
-	b = gen_port_protos_in(g, 9, protos, -1, gen_ip4first(g, x4, f), f);
+	tests4 = gen_port_tests(g, GEN_TRAN4, dirs, dir, v, n, at, t, f);
+	tests6 = tests4 == NULL ? NULL : gen_port_tests(g, GEN_TRAN6, dirs, dir, v, n, at, t, f);
+	if (tests6 == NULL)
+		return NULL;
+	b = gen_port_protos_in(g, 9, protos, -1, gen_ip4first(g, tests4, f), f);
 	ip4 = gen_llproto(g, PROTO_ETHERTYPE_IP, at, b, f);
-	b = gen_port_protos_in(g, 6, protos, shared ? 40 : -1, tests6, ip4);
+	b = gen_port_protos_in(g, 6, protos, -1, tests6, ip4);
 	return gen_llproto(g, PROTO_ETHERTYPE_IPV6, at, b, ip4);
 }
 

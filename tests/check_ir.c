@@ -7,8 +7,9 @@
  *              diamonds, blocks of 20-60 statements; block ids created in
  *              order, reversed or shuffled) are assembled.  The output must
  *              pass cbpf_validate and libpcap's bpf_validate, and libpcap's
- *              bpf_filter on it must return, for every packet, what a small
- *              evaluator written here returns when it walks the IR itself.
+ *              bpf_filter on it must return, for every packet, what the
+ *              evaluator of tests/gen/irgen.c returns when it walks the IR
+ *              itself.
  *              Each program is also assembled with the safe layout, and
  *              every 8th goes through ir_from_cbpf and back, and through
  *              ir_remove_unreachable (which must not change the output).
@@ -26,10 +27,11 @@
  *              1000-leaf decision tree, a branch over 1000 statements):
  *              checked like random_ir, and their sizes reported.
  *
- * Oracles: libpcap's bpf_filter, bpf_validate and bpf_image, and the
- * evaluator below, which is written from libpcap's semantics (a load not
- * inside caplen, or a division by X = 0, ends the program with 0; a shift
- * by X >= 32 gives 0) and shares no code with bpfc's interpreter.
+ * Oracles: libpcap's bpf_filter, bpf_validate and bpf_image, and
+ * irgen_eval (tests/gen/irgen.c), which is written from libpcap's semantics
+ * (a load not inside caplen, or a division by X = 0, ends the program with
+ * 0; a shift by X >= 32 gives 0) and shares no code with bpfc's
+ * interpreter.  The random and the fixed IR shapes come from irgen too.
  *
  * Environment: BPFC_SEED picks the seed, BPFC_TEST_SCALE (float)
  * multiplies the counts (a quarter under sanitizers).  A failure prints
@@ -61,6 +63,7 @@
 #include "base/strbuf.h"
 #include "cbpf/cbpf.h"
 #include "codegen/ir.h"
+#include "tests/gen/irgen.h"
 #include "tests/gen/pktgen.h"
 #include "tests/gen/randprog.h"
 #include "tests/gen/rng.h"
@@ -72,7 +75,6 @@ static_assert(offsetof(struct bpfc_insn, k) == offsetof(struct bpf_insn, k), "k"
 #define T_NPKTS 24      /* packets per program */
 #define T_POOL 2048     /* pktgen packets */
 #define T_RANDPKT 2048  /* longest random packet */
-#define T_MAXBLOCKS 2000
 
 /* ---- setup: seed, scale, packets --------------------------------------- */
 
@@ -138,123 +140,6 @@ t_kernel_accepts(const struct bpfc_insn *out, size_t n)
 #endif
 }
 
-/* ---- the evaluator: walks the IR with libpcap's semantics ---------------- */
-
-static int
-ev_load(const struct testenv_pkt *p, uint64_t off, unsigned size, uint32_t *v)
-{
-	if (off + size > p->caplen)
-		return -1;
-	*v = 0;
-	for (unsigned i = 0; i < size; i++)
-		*v = *v << 8 | p->data[off + i];
-	return 0;
-}
-
-/* One ALU op; -1 for a division by zero. */
-static int
-ev_alu(uint16_t code, uint32_t *a, uint32_t v)
-{
-	switch (code & 0xf0) {
-	case CBPF_ADD: *a += v; break;
-	case CBPF_SUB: *a -= v; break;
-	case CBPF_MUL: *a *= v; break;
-	case CBPF_DIV: if (v == 0) return -1; *a /= v; break;
-	case CBPF_MOD: if (v == 0) return -1; *a %= v; break;
-	case CBPF_AND: *a &= v; break;
-	case CBPF_OR: *a |= v; break;
-	case CBPF_XOR: *a ^= v; break;
-	case CBPF_LSH: *a = v < 32 ? *a << v : 0; break;
-	case CBPF_RSH: *a = v < 32 ? *a >> v : 0; break;
-	case CBPF_NEG: *a = 0u - *a; break;
-	default: ck_abort_msg("evaluator: ALU code 0x%x", code);
-	}
-	return 0;
-}
-
-struct ev_regs {
-	uint32_t a, x, m[16];
-};
-
-/* One statement; -1 when the program ends with 0. */
-static int
-ev_stmt(const struct ir_stmt *s, struct ev_regs *r, const struct testenv_pkt *p)
-{
-	uint32_t v;
-	uint16_t c = s->code;
-
-	switch (CBPF_CLASS(c)) {
-	case CBPF_LD:
-	case CBPF_LDX: {
-		int ldx = CBPF_CLASS(c) == CBPF_LDX;
-		unsigned size = (c & 0x18) == CBPF_W ? 4 : (c & 0x18) == CBPF_H ? 2 : 1;
-		switch (c & 0xe0) {
-		case CBPF_ABS: if (ev_load(p, s->k, size, &v)) return -1; break;
-		case CBPF_IND: if (ev_load(p, (uint64_t)r->x + s->k, size, &v)) return -1; break;
-		case CBPF_LEN: v = p->wirelen; break;
-		case CBPF_IMM: v = s->k; break;
-		case CBPF_MEM: v = r->m[s->k]; break;
-		case CBPF_MSH:
-			if (ev_load(p, s->k, 1, &v))
-				return -1;
-			v = (v & 0xf) << 2;
-			break;
-		default: ck_abort_msg("evaluator: load code 0x%x", c);
-		}
-		*(ldx ? &r->x : &r->a) = v;
-		return 0;
-	}
-	case CBPF_ST: r->m[s->k] = r->a; return 0;
-	case CBPF_STX: r->m[s->k] = r->x; return 0;
-	case CBPF_ALU: return ev_alu(c, &r->a, c & CBPF_X ? r->x : s->k);
-	case CBPF_MISC:
-		if (c & CBPF_TXA)
-			r->a = r->x;
-		else
-			r->x = r->a;
-		return 0;
-	}
-	ck_abort_msg("evaluator: statement code 0x%x", c);
-	return -1;
-}
-
-static int
-ev_test(uint16_t code, uint32_t a, uint32_t v)
-{
-	switch (code & 0xf0) {
-	case CBPF_JEQ: return a == v;
-	case CBPF_JGT: return a > v;
-	case CBPF_JGE: return a >= v;
-	case CBPF_JSET: return (a & v) != 0;
-	}
-	ck_abort_msg("evaluator: branch code 0x%x", code);
-	return 0;
-}
-
-static uint32_t
-ev_run(const struct ir_prog *prog, const struct testenv_pkt *p)
-{
-	struct ev_regs r;
-	const struct ir_block *b = prog->entry;
-
-	memset(&r, 0, sizeof(r));
-	for (uint32_t steps = 0; steps <= prog->nblocks; steps++) {
-		for (uint32_t i = 0; i < b->nstmts; i++)
-			if (ev_stmt(&b->stmts[i], &r, p) != 0)
-				return 0;
-		switch (b->term) {
-		case IR_RET: return b->code == (CBPF_RET | CBPF_A) ? r.a : b->k;
-		case IR_JUMP: b = b->jt; break;
-		case IR_BRANCH:
-			b = ev_test(b->code, r.a, b->code & CBPF_X ? r.x : b->k) ? b->jt : b->jf;
-			break;
-		default: ck_abort_msg("evaluator: block %u has no terminator", b->id);
-		}
-	}
-	ck_abort_msg("evaluator: more steps than blocks (a cycle?)");
-	return 0;
-}
-
 static uint32_t
 pc_run(const struct bpfc_insn *insns, const struct testenv_pkt *p)
 {
@@ -262,296 +147,30 @@ pc_run(const struct bpfc_insn *insns, const struct testenv_pkt *p)
 			  p->caplen);
 }
 
-/* ---- the random IR generator ------------------------------------------------- */
-
-struct g_op {
-	uint16_t code;
-	unsigned flags;
-};
-
-static const struct g_op g_all[] = {
-#define G_OP(name, code, mnem, opnd, flags) {(code), (flags)},
-	CBPF_OPCODES(G_OP)
-#undef G_OP
-};
-#define G_NALL (sizeof(g_all) / sizeof(g_all[0]))
-
-enum g_shape { G_RANDOM, G_CHAIN, G_TREE, G_DIAMOND, G_FAT, G_NSHAPES };
-static const char *const g_shape_name[] = {"random", "chain", "tree", "diamond", "fat"};
-
-struct gen {
-	struct rng r;
-	struct ir_prog *p;
-	uint32_t n;             /* blocks */
-	struct ir_block **at;   /* position -> block; edges go to higher positions */
-	uint16_t *in;           /* M words written on every path into a position */
-	struct g_op stmt[G_NALL];
-	uint32_t nstmt_ops;
-};
-
+/* What the IR itself returns on the packet (irgen_eval). */
 static uint32_t
-g_const(struct rng *r)
+t_eval(const struct ir_prog *prog, const struct testenv_pkt *p)
 {
-	static const uint32_t edge[] = {0, 1, 2, 4, 5, 6, 14, 17, 31, 32, 33, 64, 255, 256,
-		0x800, 0x86dd, 0x806, 0x8100, 0x45, 0x7fffffff, 0x80000000u, 0xffffffffu, 0xffff};
-	switch (rng_below(r, 4)) {
-	case 0: return edge[rng_below(r, sizeof(edge) / sizeof(edge[0]))];
-	case 1: return rng_below(r, 16);
-	case 2: return rng_below(r, 256);
-	default: return (uint32_t)rng_next(r);
-	}
+	struct bpfc_error err;
+	uint32_t v;
+
+	diag_init(&err);
+	if (irgen_eval(prog, p->data, p->wirelen, p->caplen, &v, &err) != 0)
+		ck_abort_msg("%s", err.msg);
+	return v;
 }
 
-static uint32_t
-g_offset(struct rng *r)
-{
-	uint32_t v = rng_below(r, 100);
-	return v < 70 ? rng_below(r, 60) : v < 90 ? rng_below(r, 200) : v < 97 ? rng_below(r, 1600)
-									: 0xffdfff00u + rng_below(r, 256);
-}
-
-/* One random statement into b, with `*v` the words written so far. */
-static void
-g_stmt(struct gen *g, struct ir_block *b, uint16_t *v)
-{
-	struct rng *r = &g->r;
-
-	if (rng_chance(r, 1, 8)) { /* idioms at the edges of the semantics */
-		static const uint16_t div[] = {CBPF_ALU | CBPF_DIV | CBPF_X, CBPF_ALU | CBPF_MOD | CBPF_X,
-					       CBPF_ALU | CBPF_LSH | CBPF_X, CBPF_ALU | CBPF_RSH | CBPF_X};
-		switch (rng_below(r, 3)) {
-		case 0:
-			ir_emit(b, CBPF_LDX | CBPF_IMM, rng_below(r, 40));
-			ir_emit(b, div[rng_below(r, 4)], 0);
-			return;
-		case 1:
-			ir_emit(b, CBPF_LDX | CBPF_B | CBPF_MSH, 14);
-			ir_emit(b, CBPF_LD | CBPF_H | CBPF_IND, 14 + rng_below(r, 8));
-			return;
-		default:
-			ir_emit(b, CBPF_LDX | CBPF_IMM, 0xffffffffu - rng_below(r, 4));
-			ir_emit(b, CBPF_LD | CBPF_B | CBPF_IND, rng_below(r, 8));
-			return;
-		}
-	}
-	const struct g_op *op = &g->stmt[rng_below(r, g->nstmt_ops)];
-	uint32_t k = g_const(r);
-	if (op->flags & CBPF_F_MEMRD) {
-		if (*v == 0) {
-			op = &g->stmt[0]; /* nothing readable yet: store instead */
-			while (!(op->flags & CBPF_F_MEMWR))
-				op++;
-		} else {
-			do
-				k = rng_below(r, 16);
-			while (!(*v & (1u << k)));
-		}
-	}
-	if (op->flags & CBPF_F_MEMWR) {
-		k = rng_below(r, 16);
-		*v |= (uint16_t)(1u << k);
-	} else if (op->flags & CBPF_F_PKT) {
-		k = g_offset(r);
-	} else if (op->flags & CBPF_F_NONZK && k == 0) {
-		k = 1 + rng_below(r, 9);
-	} else if (op->flags & CBPF_F_SHIFTK) {
-		k = rng_below(r, 32);
-	}
-	ir_emit(b, op->code, k);
-}
-
-static void
-g_stmts(struct gen *g, uint32_t pos, uint32_t count, uint16_t *v)
-{
-	*v = g->in[pos];
-	for (uint32_t i = 0; i < count; i++)
-		g_stmt(g, g->at[pos], v);
-}
-
-/* An edge from `pos` to `to`: the target inherits what is written. */
-static struct ir_block *
-g_edge(struct gen *g, uint16_t v, uint32_t to)
-{
-	g->in[to] &= v;
-	return g->at[to];
-}
-
-static void
-g_ret(struct gen *g, uint32_t pos)
-{
-	struct rng *r = &g->r;
-	uint32_t w = rng_below(r, 10);
-
-	if (w < 3)
-		ir_ret(g->at[pos], CBPF_RET | CBPF_K, 0);
-	else if (w < 6)
-		ir_ret(g->at[pos], CBPF_RET | CBPF_K, 262144);
-	else if (w < 8)
-		ir_ret(g->at[pos], CBPF_RET | CBPF_A, 0);
-	else
-		ir_ret(g->at[pos], CBPF_RET | CBPF_K, g_const(r));
-}
-
-static void
-g_branch(struct gen *g, uint32_t pos, uint16_t v, uint32_t t, uint32_t f)
-{
-	static const uint16_t jops[] = {CBPF_JEQ, CBPF_JGT, CBPF_JGE, CBPF_JSET};
-	struct rng *r = &g->r;
-	uint16_t code = CBPF_JMP | jops[rng_below(r, 4)] | (rng_chance(r, 1, 5) ? CBPF_X : CBPF_K);
-
-	ir_branch(g->at[pos], code, g_const(r), g_edge(g, v, t), g_edge(g, v, f));
-}
-
-/* A random successor position after `pos` (n - 1 is always a return). */
-static uint32_t
-g_succ(struct gen *g, uint32_t pos)
-{
-	struct rng *r = &g->r;
-	uint32_t left = g->n - 1 - pos, w = rng_below(r, 100);
-
-	if (w < 40)
-		return pos + 1;
-	if (w < 65)
-		return pos + 1 + rng_below(r, left < 8 ? left : 8);
-	if (w < 85)
-		return pos + 1 + rng_below(r, left);
-	return g->n - 1 - rng_below(r, left < 3 ? left : 3); /* a hub near the end */
-}
-
-static void
-g_random_block(struct gen *g, uint32_t pos, uint32_t maxstmts)
-{
-	struct rng *r = &g->r;
-	uint16_t v;
-	uint32_t w = rng_below(r, 100);
-
-	g_stmts(g, pos, rng_below(r, maxstmts + 1), &v);
-	if (pos == g->n - 1 || w < 12) {
-		g_ret(g, pos);
-	} else if (w < 22) {
-		ir_jump(g->at[pos], g_edge(g, v, g_succ(g, pos)));
-	} else {
-		uint32_t t = g_succ(g, pos);
-		g_branch(g, pos, v, t, rng_chance(r, 1, 12) ? t : g_succ(g, pos));
-	}
-}
-
-/* `host a or host b or ...`: each test goes to the shared accept, else on. */
-static void
-g_chain_block(struct gen *g, uint32_t pos)
-{
-	uint32_t n = g->n;
-	uint16_t v;
-
-	if (pos >= n - 2) {
-		g_ret(g, pos);
-		return;
-	}
-	g_stmts(g, pos, 1 + rng_below(&g->r, 3), &v);
-	g_branch(g, pos, v, rng_chance(&g->r, 1, 10) ? n - 1 : n - 2, pos + 1 < n - 2 ? pos + 1 : n - 1);
-}
-
-/* A balanced tree in heap order; leaves branch to the two returns. */
-static void
-g_tree_block(struct gen *g, uint32_t pos)
-{
-	uint32_t m = g->n - 2, l = 2 * pos + 1;
-	uint16_t v;
-
-	if (pos >= m) {
-		g_ret(g, pos);
-		return;
-	}
-	g_stmts(g, pos, rng_below(&g->r, 3), &v);
-	g_branch(g, pos, v, l < m ? l : m, l + 1 < m ? l + 1 : m + 1);
-}
-
-/* Diamonds a -> (b, c) -> d at positions 3i .. 3i + 3 (d is the next a),
- * sometimes leaving to a far block. */
-static void
-g_diamond_block(struct gen *g, uint32_t pos)
-{
-	uint32_t role = pos % 3, d = pos + (role == 1 ? 2 : 1);
-	uint16_t v;
-
-	if (pos + 4 >= g->n) {
-		g_random_block(g, pos, 3);
-		return;
-	}
-	g_stmts(g, pos, rng_below(&g->r, 4), &v);
-	if (role == 0)
-		g_branch(g, pos, v, pos + 1, pos + 2);
-	else if (rng_chance(&g->r, 1, 2))
-		ir_jump(g->at[pos], g_edge(g, v, d));
-	else
-		g_branch(g, pos, v, d, rng_chance(&g->r, 1, 4) ? g_succ(g, pos) : d);
-}
-
-static uint32_t
-g_nblocks(struct rng *r, enum g_shape shape)
-{
-	uint32_t w = rng_below(r, 100), n;
-
-	if (w < 70)
-		n = 1 + rng_below(r, 30);
-	else if (w < 95)
-		n = 30 + rng_below(r, 270);
-	else
-		n = 300 + rng_below(r, T_MAXBLOCKS - 300 + 1);
-	if (shape == G_FAT && n > 200)
-		n = 20 + n % 180;
-	if (shape != G_RANDOM && shape != G_FAT && n < 4)
-		n = 4;
-	return n;
-}
-
-/* A random program; `seed` decides everything. */
+/* A random program from irgen; `seed` decides everything. */
 static struct ir_prog *
-g_program(struct arena *a, uint64_t seed, enum g_shape shape, uint32_t nforce)
+t_gen(struct arena *a, uint64_t seed, enum irgen_shape shape, uint32_t nblocks)
 {
-	struct gen g;
+	struct bpfc_error err;
+	struct ir_prog *p;
 
-	memset(&g, 0, sizeof(g));
-	rng_seed(&g.r, seed);
-	for (size_t i = 0; i < G_NALL; i++)
-		if (!(g_all[i].flags & (CBPF_F_JA | CBPF_F_COND | CBPF_F_RET)))
-			g.stmt[g.nstmt_ops++] = g_all[i];
-	g.n = nforce ? nforce : g_nblocks(&g.r, shape);
-	g.p = ir_new(a);
-	g.at = arena_calloc(a, g.n, sizeof(*g.at));
-	g.in = arena_calloc(a, g.n, sizeof(*g.in));
-	ck_assert(g.p && g.at && g.in);
-	/* Creation order (= ids): as laid out, reversed, or shuffled. */
-	uint32_t *perm = arena_calloc(a, g.n, sizeof(*perm));
-	uint32_t order = rng_below(&g.r, 3);
-	ck_assert_ptr_nonnull(perm);
-	for (uint32_t i = 0; i < g.n; i++)
-		perm[i] = order == 1 ? g.n - 1 - i : i;
-	for (uint32_t i = g.n; order == 2 && i > 1; i--) {
-		uint32_t j = rng_below(&g.r, i), t = perm[i - 1];
-		perm[i - 1] = perm[j];
-		perm[j] = t;
-	}
-	struct ir_block **made = arena_calloc(a, g.n, sizeof(*made));
-	ck_assert_ptr_nonnull(made);
-	for (uint32_t i = 0; i < g.n; i++)
-		made[i] = ir_block_new(g.p, 10 * i, 10 * i + 5);
-	for (uint32_t pos = 0; pos < g.n; pos++) {
-		g.at[pos] = made[perm[pos]];
-		g.in[pos] = pos == 0 ? 0 : 0xffff;
-	}
-	for (uint32_t pos = 0; pos < g.n; pos++) {
-		switch (shape) {
-		case G_CHAIN: g_chain_block(&g, pos); break;
-		case G_TREE: g_tree_block(&g, pos); break;
-		case G_DIAMOND: g_diamond_block(&g, pos); break;
-		case G_FAT: g_random_block(&g, pos, 60); break;
-		default: g_random_block(&g, pos, rng_chance(&g.r, 1, 10) ? 30 : 5); break;
-		}
-	}
-	ir_set_entry(g.p, g.at[0]);
-	ck_assert_msg(!ir_failed(g.p), "generator: %s", ir_error(g.p)->msg);
-	return g.p;
+	diag_init(&err);
+	p = irgen_program(a, seed, shape, nblocks, &err);
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	return p;
 }
 
 /* ---- checking one program ------------------------------------------------------ */
@@ -632,7 +251,7 @@ t_compare(const struct ir_prog *p, const struct bpfc_insn *out, size_t n, uint64
 	rng_seed(&r, seed ^ 0xfeedu);
 	for (int i = 0; i < T_NPKTS; i++) {
 		const struct testenv_pkt *pk = &t_pkts[rng_below(&r, (uint32_t)t_npkts)];
-		uint32_t want = ev_run(p, pk), got = pc_run(out, pk), mine = cbpf_run(out, pk->data,
+		uint32_t want = t_eval(p, pk), got = pc_run(out, pk), mine = cbpf_run(out, pk->data,
 										   pk->wirelen, pk->caplen);
 		st->runs++;
 		st->nonzero += want != 0;
@@ -774,8 +393,8 @@ t_mix(uint64_t z)
 
 START_TEST(random_ir)
 {
-	enum g_shape shape = (enum g_shape)_i;
-	uint32_t count = t_count(shape == G_RANDOM ? 12000 : 4000);
+	enum irgen_shape shape = (enum irgen_shape)_i;
+	uint32_t count = t_count(shape == IRGEN_RANDOM ? 12000 : 4000);
 	struct t_stats st;
 	char what[160];
 
@@ -787,13 +406,13 @@ START_TEST(random_ir)
 		uint64_t seed = t_mix(t_seed ^ t_mix(((uint64_t)shape << 32) + i + 1));
 		snprintf(what, sizeof(what),
 			 "random_ir %s #%u (BPFC_SEED=0x%" PRIx64 ", program seed 0x%016" PRIx64 ")",
-			 g_shape_name[shape], i, t_seed, seed);
+			 irgen_shape_name(shape), i, t_seed, seed);
 		arena_init(&a);
-		struct ir_prog *p = g_program(&a, seed, shape, 0);
+		struct ir_prog *p = t_gen(&a, seed, shape, 0);
 		t_program(p, &a, seed, i % 8 == 0, what, &st);
 		arena_release(&a);
 	}
-	t_print_stats(g_shape_name[shape], &st);
+	t_print_stats(irgen_shape_name(shape), &st);
 }
 END_TEST
 
@@ -824,7 +443,7 @@ rt_program(const struct bpfc_insn *in, size_t n, uint64_t seed, const char *what
 	rng_seed(&r, seed);
 	for (int i = 0; i < 2 * T_NPKTS; i++) {
 		const struct testenv_pkt *pk = &t_pkts[rng_below(&r, (uint32_t)t_npkts)];
-		uint32_t want = pc_run(in, pk), got = pc_run(out, pk), ev = ev_run(p, pk);
+		uint32_t want = pc_run(in, pk), got = pc_run(out, pk), ev = t_eval(p, pk);
 		st->runs++;
 		st->nonzero += want != 0;
 		if (want != got || want != ev) {
@@ -1187,7 +806,7 @@ START_TEST(dump_matches_bpf_image)
 		struct strbuf sb;
 		uint64_t seed = t_mix(t_seed ^ (0xd000 + i));
 		arena_init(&a);
-		struct ir_prog *p = g_program(&a, seed, (enum g_shape)(i % G_NSHAPES), 1 + i % 40);
+		struct ir_prog *p = t_gen(&a, seed, (enum irgen_shape)(i % IRGEN_NSHAPES), 1 + i % 40);
 		strbuf_init(&sb);
 		ir_dump(&sb, p);
 		ck_assert(!sb.failed && sb.data != NULL);
@@ -1221,101 +840,6 @@ END_TEST
 
 /* ---- longjump: fixed shapes, sizes reported ------------------------------------------- */
 
-/* `host a or host b ...`: k tests of one word, all to a shared accept. */
-static struct ir_prog *
-lj_chain(struct arena *a, uint32_t k, int accept_has_stmts)
-{
-	struct ir_prog *p = ir_new(a);
-	struct ir_block *acc = ir_block_new(p, 0, 0), *rej = ir_reject(p), *first = NULL, *prev = NULL;
-
-	if (accept_has_stmts)
-		ir_emit(acc, CBPF_LD | CBPF_W | CBPF_LEN, 0);
-	ir_ret(acc, accept_has_stmts ? (CBPF_RET | CBPF_A) : (CBPF_RET | CBPF_K), 262144);
-	for (uint32_t i = 0; i < k; i++) {
-		struct ir_block *b = ir_block_new(p, i, i + 1);
-		ir_emit(b, CBPF_LD | CBPF_W | CBPF_ABS, 26 + 4 * (i % 2));
-		if (prev != NULL)
-			ir_branch(prev, CBPF_JMP | CBPF_JEQ | CBPF_K, 0x0a000000u + i - 1, acc, b);
-		else
-			first = b;
-		prev = b;
-	}
-	ir_branch(prev, CBPF_JMP | CBPF_JEQ | CBPF_K, 0x0a000000u + k - 1, acc, rej);
-	ir_set_entry(p, first);
-	return p;
-}
-
-/* The subtree over leaves [lo, hi) of a sorted decision tree, its blocks
- * made in preorder (the order ir.h asks for). */
-static struct ir_block *
-lj_subtree(struct ir_prog *p, uint32_t lo, uint32_t hi)
-{
-	struct ir_block *b = ir_block_new(p, lo, hi);
-
-	if (hi - lo == 1) {
-		ir_branch(b, CBPF_JMP | CBPF_JEQ | CBPF_K, 0x0a000000u + lo * 7, ir_accept(p, 262144),
-			  ir_reject(p));
-		return b;
-	}
-	uint32_t mid = lo + (hi - lo) / 2;
-	struct ir_block *left = lj_subtree(p, lo, mid), *right = lj_subtree(p, mid, hi);
-	ir_branch(b, CBPF_JMP | CBPF_JGT | CBPF_K, 0x0a000000u + (mid - 1) * 7, right, left);
-	return b;
-}
-
-/* A sorted decision tree over `leaves` constants of one loaded word, the
- * shape set lowering makes: blocks in preorder, or (`bfs`) breadth first,
- * the order ir.h warns against, for comparison. */
-static struct ir_prog *
-lj_tree(struct arena *a, uint32_t leaves, int bfs)
-{
-	struct ir_prog *p = ir_new(a);
-	struct ir_block *load = ir_block_new(p, 0, 0);
-
-	ir_emit(load, CBPF_LD | CBPF_W | CBPF_ABS, 26);
-	if (!bfs) {
-		ir_jump(load, lj_subtree(p, 0, leaves));
-		ir_set_entry(p, load);
-		return p;
-	}
-	uint32_t m = leaves - 1; /* internal nodes in heap order, then leaves */
-	struct ir_block **node = arena_calloc(a, m + leaves, sizeof(*node));
-	for (uint32_t i = 0; i < m + leaves; i++)
-		node[i] = ir_block_new(p, i, i + 1);
-	ir_jump(load, node[0]);
-	for (uint32_t i = 0; i < m + leaves; i++) {
-		if (i < m)
-			ir_branch(node[i], CBPF_JMP | CBPF_JGT | CBPF_K, 0x0a000000u + i * 7, node[2 * i + 2],
-				  node[2 * i + 1]);
-		else
-			ir_branch(node[i], CBPF_JMP | CBPF_JEQ | CBPF_K, 0x0a000000u + i * 7,
-				  ir_accept(p, 262144), ir_reject(p));
-	}
-	ir_set_entry(p, load);
-	return p;
-}
-
-/* One branch over `len` statements to a block that is not a return. */
-static struct ir_prog *
-lj_far(struct arena *a, uint32_t len)
-{
-	struct ir_prog *p = ir_new(a);
-	struct ir_block *b0 = ir_block_new(p, 0, 1), *mid = ir_block_new(p, 1, 2),
-			*far = ir_block_new(p, 2, 3);
-
-	ir_emit(b0, CBPF_LD | CBPF_B | CBPF_ABS, 23);
-	ir_emit(b0, CBPF_ST, 3);
-	ir_branch(b0, CBPF_JMP | CBPF_JEQ | CBPF_K, 6, far, mid);
-	for (uint32_t i = 0; i < len; i++)
-		ir_emit(mid, CBPF_ALU | CBPF_ADD | CBPF_K, i);
-	ir_emit(mid, CBPF_ST, 3);
-	ir_jump(mid, far);
-	ir_emit(far, CBPF_LD | CBPF_MEM, 3);
-	ir_ret(far, CBPF_RET | CBPF_A, 0);
-	ir_set_entry(p, b0);
-	return p;
-}
-
 struct lj_case {
 	const char *name;
 	int kind; /* 0 chain, 1 chain to an accept with statements, 2 tree, 3 far,
@@ -1334,6 +858,7 @@ START_TEST(longjump)
 {
 	const struct lj_case *k = &lj_cases[_i];
 	struct arena a;
+	struct bpfc_error err;
 	struct t_stats st;
 	struct ir_prog *p;
 	struct bpfc_insn *out;
@@ -1341,13 +866,14 @@ START_TEST(longjump)
 
 	arena_init(&a);
 	memset(&st, 0, sizeof(st));
+	diag_init(&err);
 	if (k->kind <= 1)
-		p = lj_chain(&a, k->size, k->kind);
+		p = irgen_chain(&a, k->size, k->kind, &err);
 	else if (k->kind == 3)
-		p = lj_far(&a, k->size);
+		p = irgen_far(&a, k->size, &err);
 	else
-		p = lj_tree(&a, k->size, k->kind == 4);
-	ck_assert_msg(!ir_failed(p), "%s: %s", k->name, ir_error(p)->msg);
+		p = irgen_tree(&a, k->size, k->kind == 4, &err);
+	ck_assert_msg(p != NULL, "%s: %s", k->name, err.msg);
 	t_program(p, &a, t_mix(t_seed + _i), 1, k->name, &st);
 	t_assemble(p, &a, &out, &n, k->name);
 	const struct ir_asm_stats *s = &p->asm_stats;
@@ -1377,7 +903,7 @@ ir_suite(void)
 	tc = tcase_create("random_ir");
 	tcase_add_unchecked_fixture(tc, t_setup, t_teardown);
 	tcase_set_timeout(tc, 900);
-	tcase_add_loop_test(tc, random_ir, 0, G_NSHAPES);
+	tcase_add_loop_test(tc, random_ir, 0, IRGEN_NSHAPES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("roundtrip");
