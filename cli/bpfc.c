@@ -464,9 +464,9 @@ cli_join_words(struct cli_text *t, char **words, int n)
 }
 
 /* -y (a name libpcap knows or a number), else the capture's link type,
- * else Ethernet. */
+ * else Ethernet.  Only an empty expression compiles on every link type. */
 static int
-cli_linktype(const struct cli_args *a, int *dlt)
+cli_linktype(const struct cli_args *a, const struct cli_text *t, int *dlt)
 {
 	uint32_t v;
 
@@ -486,7 +486,7 @@ cli_linktype(const struct cli_args *a, int *dlt)
 		*dlt = pcapfile_linktype(pf);
 		pcapfile_close(pf);
 	}
-	if (!codegen_supports_linktype(*dlt)) {
+	if (!codegen_supports_linktype(*dlt) && t->data[strspn(t->data, " \t\r\n")] != '\0') {
 		const char *name = pcap_datalink_val_to_name(*dlt);
 		cli_error("link type %s (%d) is not supported yet", name != NULL ? name : "?",
 			  *dlt);
@@ -541,6 +541,9 @@ cli_compile(const struct cli_text *t, const struct cli_args *a, int dlt,
 		goto done;
 	}
 	if (ir != NULL && !a->noopt && opt_run(ir, &err) < 0)         /* codegen/ */
+		ir = NULL;
+	if (ir != NULL && !a->noopt &&
+	    codegen_check_never(&ar, ast, &co, ir, t->data, &err) < 0) /* codegen/ */
 		ir = NULL;
 	if (ir != NULL && a->dump == CLI_DUMP_OPT) {
 		ir_dump(&b, ir);
@@ -642,7 +645,7 @@ main(int argc, char **argv)
 			rc = cli_join_words(&text, args.words, args.nwords);
 		}
 		if (rc == CLI_EXIT_OK)
-			rc = cli_linktype(&args, &dlt);               /* -y or the capture's */
+			rc = cli_linktype(&args, &text, &dlt);        /* -y or the capture's */
 		if (rc == CLI_EXIT_OK)
 			rc = cli_compile(&text, &args, dlt, &f);      /* grammar/, codegen/, cbpf/ */
 	} else {

@@ -478,6 +478,28 @@ codegen_supports_linktype(int linktype)
 	return linktype_find(linktype) != NULL;
 }
 
+/* The empty filter on a link type bpfc has no table for: it reads no
+ * header, so it compiles on any link type (libpcap too; tcpdump compiles
+ * "" when given no filter), up to the highest DLT_ value libpcap defines
+ * (DLT_MATCHING_MAX, 289 in 1.10); libpcap refuses values beyond. */
+#define GEN_DLT_MAX 289
+static struct ir_prog *
+gen_empty_filter(struct arena *a, const struct codegen_options *o, struct bpfc_error *err)
+{
+	struct ir_prog *p = ir_new(a);
+
+	if (p == NULL) {
+		diag_plain(err, BPFC_ENOMEM, "out of memory");
+		return NULL;
+	}
+	ir_set_entry(p, ir_accept(p, o->snaplen));
+	if (ir_failed(p)) {
+		*err = *ir_error(p);
+		return NULL;
+	}
+	return p;
+}
+
 struct ir_prog *
 codegen_filter(struct arena *a, const struct ast_node *root, const struct codegen_options *o,
 	       struct bpfc_error *err)
@@ -491,6 +513,9 @@ codegen_filter(struct arena *a, const struct ast_node *root, const struct codege
 	g.err = err;
 	g.r = o->resolver != NULL ? o->resolver : resolve_system();
 	g.lt = linktype_find(o->linktype);
+	if (g.lt == NULL && root->kind == AST_EMPTY && o->linktype >= 0 &&
+	    o->linktype <= GEN_DLT_MAX)
+		return gen_empty_filter(a, o, err);
 	if (g.lt == NULL) {
 		diag_plain(err, BPFC_EUNSUPPORTED, "link type %d is not supported yet", o->linktype);
 		return NULL;
@@ -516,11 +541,6 @@ codegen_filter(struct arena *a, const struct ast_node *root, const struct codege
 	acc = ir_accept(g.p, o->snaplen);
 	rej = ir_reject(g.p);
 	entry = gen_cond(&g, root, acc, rej);
-	if (entry != NULL && entry == rej && o->optimize) {
-		diag_at(err, BPFC_ESEMANTIC, root->at.begin, root->at.end,
-			"expression rejects all packets (on link type %s)", g.lt->name);
-		return NULL;
-	}
 	if (entry != NULL)
 		ir_set_entry(g.p, entry);
 	if (ir_failed(g.p) && !diag_failed(err))

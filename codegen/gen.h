@@ -34,11 +34,19 @@ struct codegen_options {
 	uint32_t snaplen;             /* what a matching packet returns */
 	uint32_t netmask;             /* BPFC_NETMASK_UNKNOWN when not known */
 	const struct resolver *resolver; /* NULL: resolve_system() */
-	int optimize;                 /* non-zero: a filter that never matches is an error, as in libpcap */
+	int optimize;                 /* unused: a filter that never matches is found after the
+				       * optimizer, by codegen_check_never */
 };
 
 struct ir_prog *codegen_filter(struct arena *a, const struct ast_node *root,
 			       const struct codegen_options *o, struct bpfc_error *err);
+
+/* After the optimizer: 0 when some packet can match `ir` (the program of
+ * `root`, whose text is `text`), else -1 and BPFC_ESEMANTIC in `err`
+ * saying which part never matches (codegen/never.c). */
+int codegen_check_never(struct arena *a, const struct ast_node *root,
+			const struct codegen_options *co, const struct ir_prog *ir, const char *text,
+			struct bpfc_error *err);
 
 /* Whether codegen_filter knows the link type (1) or not (0). */
 int codegen_supports_linktype(int linktype);

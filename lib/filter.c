@@ -123,6 +123,8 @@ bpfc_compile_opts(const char *expr, size_t len, const struct bpfc_options *o,
 		ir = codegen_filter(&a, ast, &co, err);
 	if (ir != NULL && o->optimize && opt_run(ir, err) < 0)
 		ir = NULL;
+	if (ir != NULL && o->optimize && codegen_check_never(&a, ast, &co, ir, expr, err) < 0)
+		ir = NULL;
 	if (ir != NULL && ir_assemble(ir, &a, &insns, &n, err) == 0)
 		f = bpfc_load_cbpf_opts(insns, n, lo, err);
 	arena_release(&a);
