@@ -163,6 +163,48 @@ uint32_t bpfc_run(const struct bpfc_filter *f, const uint8_t *pkt, uint32_t wire
 
 void bpfc_free(struct bpfc_filter *f);
 
+/* ---- eBPF ---------------------------------------------------------------- */
+
+/* What an eBPF program is for. */
+enum bpfc_target {
+	BPFC_TARGET_SOCKET = 1, /* BPF_PROG_TYPE_SOCKET_FILTER: returns the cBPF's value */
+	BPFC_TARGET_TC = 2,     /* BPF_PROG_TYPE_SCHED_CLS: TC_ACT_OK / TC_ACT_SHOT */
+	BPFC_TARGET_XDP = 3     /* BPF_PROG_TYPE_XDP: XDP_PASS / XDP_DROP */
+};
+/* tc and XDP: pass the packets the filter rejects and drop the others. */
+#define BPFC_TARGET_INVERT 1u
+
+/* The filter's eBPF socket-filter program (made when the filter was
+ * loaded); returns its length in instruction slots. */
+size_t bpfc_ebpf(const struct bpfc_filter *f, const struct bpfc_ebpf_insn **insns);
+
+/* The filter's eBPF program for `target` (flags: BPFC_TARGET_INVERT), in
+ * a malloc'd array of *n slots (free it with free()); NULL with `err` set
+ * on error. */
+struct bpfc_ebpf_insn *bpfc_ebpf_for(const struct bpfc_filter *f, enum bpfc_target target,
+				     unsigned flags, size_t *n, struct bpfc_error *err);
+
+/* Write the program for `target` to `path` as an ELF object that libbpf,
+ * bpftool, `ip link ... xdp obj` and `tc ... bpf obj` load: section
+ * "socket", "tc" or "xdp", a "license" section, one global function.  The
+ * file appears complete or not at all.  0, or -1 with `err` set. */
+int bpfc_write_object(const struct bpfc_filter *f, enum bpfc_target target, unsigned flags,
+		      const char *path, struct bpfc_error *err);
+
+/* How bpfc_attach attached a filter. */
+enum bpfc_attached {
+	BPFC_ATTACHED_EBPF = 1, /* bpf(BPF_PROG_LOAD) + SO_ATTACH_BPF */
+	BPFC_ATTACHED_CBPF = 2  /* SO_ATTACH_FILTER with the classic program */
+};
+#define BPFC_ATTACH_EBPF_ONLY 1u /* no classic fallback */
+#define BPFC_ATTACH_CBPF_ONLY 2u /* the classic program only */
+
+/* Attach the filter to socket `sockfd`: its eBPF program when the caller
+ * may load one, else (unless BPFC_ATTACH_EBPF_ONLY) the classic program.
+ * Returns enum bpfc_attached, or -1 with `err` set (the verifier's log
+ * when the kernel refused the program). */
+int bpfc_attach(int sockfd, const struct bpfc_filter *f, unsigned flags, struct bpfc_error *err);
+
 /* ---- about the library ---------------------------------------------------- */
 
 const char *bpfc_version(void);

@@ -1,0 +1,1 @@
+/* backend/capture.c: placeholder, being written (issue #4). */

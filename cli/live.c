@@ -1,0 +1,1 @@
+/* cli/live.c: placeholder, being written (issue #4). */

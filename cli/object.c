@@ -1,0 +1,1 @@
+/* cli/object.c: placeholder, being written (issue #4). */

@@ -1,0 +1,1 @@
+/* ebpf/elf.c: placeholder, being written (issue #4). */

@@ -1,0 +1,1 @@
+/* ebpf/interp.c: placeholder, being written (issue #4). */

@@ -1,0 +1,1 @@
+/* ebpf/listing.c: placeholder, being written (issue #4). */

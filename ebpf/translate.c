@@ -1,0 +1,1 @@
+/* ebpf/translate.c: placeholder, being written (issue #4). */

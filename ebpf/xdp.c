@@ -1,0 +1,1 @@
+/* ebpf/xdp.c: placeholder, being written (issue #4). */

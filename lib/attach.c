@@ -1,0 +1,1 @@
+/* lib/attach.c: placeholder, being written (issue #4). */

@@ -1,0 +1,1 @@
+/* lib/ebpf.c: placeholder, being written (issue #4). */

@@ -1,0 +1,1 @@
+/* lib/object.c: placeholder, being written (issue #4). */
