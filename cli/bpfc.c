@@ -29,6 +29,8 @@
 
 #include "bpfc.h"
 #include "backend/pcapfile.h"
+#include "cli/cli.h"
+#include "ebpf/ebpf.h"
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/strbuf.h"
@@ -56,34 +58,42 @@ enum {
 	CLI_OPT_ASM = 256,
 	CLI_OPT_DUMP,
 	CLI_OPT_HELP,
-	CLI_OPT_VERSION
+	CLI_OPT_VERSION,
+	CLI_OPT_TARGET,
+	CLI_OPT_INVERT
 };
 
 static const struct option cli_long_options[] = {
 	{"asm", required_argument, NULL, CLI_OPT_ASM},
 	{"dump", required_argument, NULL, CLI_OPT_DUMP},
 	{"help", no_argument, NULL, CLI_OPT_HELP},
+	{"target", required_argument, NULL, CLI_OPT_TARGET},
+	{"invert", no_argument, NULL, CLI_OPT_INVERT},
 	{"version", no_argument, NULL, CLI_OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
-static const char cli_short_options[] = ":dF:hOr:s:y:V";
+static const char cli_short_options[] = ":c:deF:hi:o:Or:s:w:y:V";
 
 /* What --dump=STAGE prints instead of the listing. */
-enum cli_dump { CLI_DUMP_NONE, CLI_DUMP_AST, CLI_DUMP_IR, CLI_DUMP_OPT, CLI_DUMP_CBPF };
+enum cli_dump { CLI_DUMP_NONE, CLI_DUMP_AST, CLI_DUMP_IR, CLI_DUMP_OPT, CLI_DUMP_CBPF,
+	       CLI_DUMP_EBPF };
 
 /* Keep in step with cli_long_options, cli_short_options and doc/bpfc.1;
  * tests/cli.sh checks every option listed here is accepted and the other
  * way round. */
 static const char cli_help_text[] =
 	"Usage: bpfc [-y DLT] [-s SNAPLEN] [-O] [-d|-dd|-ddd] [--dump=STAGE]\n"
-	"            [-r CAPTURE] {EXPRESSION... | -F FILE}\n"
+	"            [-e] [--target=socket|tc|xdp [--invert]] [-o OBJECT]\n"
+	"            [-r CAPTURE | -i IFACE [-c COUNT] [-w FILE]]\n"
+	"            {EXPRESSION... | -F FILE}\n"
 	"       bpfc [-d|-dd|-ddd] --asm FILE [-r CAPTURE]\n"
 	"       bpfc --help | --version\n"
 	"\n"
 	"Compile a pcap-filter(7) expression (its words joined with spaces, as\n"
 	"tcpdump does) to classic BPF with libpcap's semantics, or read a classic\n"
-	"BPF program; print it exactly as tcpdump -d, -dd or -ddd would, or run it\n"
-	"over every packet of a capture file.\n"
+	"BPF program; print it exactly as tcpdump -d, -dd or -ddd would, print its\n"
+	"translation to eBPF, write that as an ELF object, run it over every packet\n"
+	"of a capture file, or attach it to a socket and capture live.\n"
 	"\n"
 	"Options:\n"
 	"      --asm FILE   read the program from FILE ('-': standard input) in\n"
@@ -93,10 +103,25 @@ static const char cli_help_text[] =
 	"                   when -r is not given)\n"
 	"  -dd              print it as a C array of struct bpf_insn, as tcpdump -dd\n"
 	"  -ddd             print it as decimal numbers, as tcpdump -ddd\n"
+	"  -e               print the eBPF program (for --target) as bpftool prog\n"
+	"                   dump xlated does; with -d also the classic listing\n"
+	"      --target=T   the eBPF program's kind for -e and -o: socket (a socket\n"
+	"                   filter, the default), tc (a tc classifier: pass or\n"
+	"                   drop) or xdp (an XDP program: pass or drop)\n"
+	"      --invert     tc and xdp: pass the packets the filter rejects and drop\n"
+	"                   the ones it matches\n"
+	"  -o OBJECT        write the eBPF program for --target to OBJECT, an ELF\n"
+	"                   object for libbpf, bpftool, ip link ... xdp and tc\n"
+	"  -i IFACE         capture live on IFACE ('any': every interface, with the\n"
+	"                   Linux cooked header) through the filter attached in\n"
+	"                   the kernel, printing one line per packet\n"
+	"  -c COUNT         with -i: stop after COUNT packets\n"
+	"  -w FILE          with -i: write the packets to FILE, a pcap file ('-':\n"
+	"                   standard output), instead of printing them\n"
 	"  -y DLT           compile for link type DLT, a name (EN10MB, RAW, IPV4,\n"
 	"                   IPV6, NULL, LOOP, LINUX_SLL, LINUX_SLL2, PPP, PPP_PPPD,\n"
 	"                   C_HDLC) or a number; default: the capture's with -r,\n"
-	"                   else EN10MB\n"
+	"                   the interface's with -i, else EN10MB\n"
 	"  -s SNAPLEN       what a matching packet returns (default 262144)\n"
 	"  -F FILE          read the expression from FILE ('-': standard input);\n"
 	"                   '#' starts a comment that runs to the end of the line,\n"
@@ -106,7 +131,7 @@ static const char cli_help_text[] =
 	"      --dump=STAGE\n"
 	"                   print a stage's output instead of the listing: ast\n"
 	"                   (the syntax tree), ir (the blocks), opt (the blocks\n"
-	"                   after the optimizer), cbpf (the listing)\n"
+	"                   after the optimizer), cbpf (the listing), ebpf (as -e)\n"
 	"  -r CAPTURE       run the program over every packet of CAPTURE, a pcap or\n"
 	"                   pcapng file ('-': standard input), and print\n"
 	"                   \"N of M packets matched\" on standard error\n"
@@ -124,6 +149,9 @@ static const char cli_help_text[] =
 	"  bpfc tcp port 80\n"
 	"  bpfc -y LINUX_SLL -dd 'host 10.0.0.1 and not port 22'\n"
 	"  bpfc -r trace.pcap 'udp and len > 512'\n"
+	"  bpfc -e 'ip and tcp[13] & 2 != 0'\n"
+	"  bpfc -o drop-ssh.o --target=xdp --invert 'tcp port 22'\n"
+	"  bpfc -i eth0 -c 10 -w web.pcap 'tcp port 443'\n"
 	"  tcpdump -r any.pcap -d 'tcp port 80' | bpfc --asm - -dd\n"
 	"  bpfc --asm prog.txt -r trace.pcap\n";
 
@@ -132,6 +160,12 @@ struct cli_args {
 	const char *read_path; /* -r CAPTURE, or NULL */
 	const char *dlt;       /* -y DLT, or NULL */
 	const char *expr_path; /* -F FILE, or NULL */
+	const char *iface;     /* -i IFACE, or NULL */
+	const char *wpath;     /* -w FILE, or NULL */
+	const char *opath;     /* -o OBJECT, or NULL */
+	const char *target;    /* --target=, "socket" by default */
+	int invert;            /* --invert */
+	int64_t count;         /* -c COUNT, -1 when not given */
 	int listing;           /* how many -d were given, 0 for none */
 	int help, version;
 	int noopt;             /* -O */
@@ -236,7 +270,7 @@ cli_dump_stage(const char *s, enum cli_dump *d)
 		const char *name;
 		enum cli_dump d;
 	} stages[] = {{"ast", CLI_DUMP_AST}, {"ir", CLI_DUMP_IR}, {"opt", CLI_DUMP_OPT},
-		      {"cbpf", CLI_DUMP_CBPF}};
+		      {"cbpf", CLI_DUMP_CBPF}, {"ebpf", CLI_DUMP_EBPF}};
 
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
 		if (strcmp(s, stages[i].name) == 0) {
@@ -244,6 +278,42 @@ cli_dump_stage(const char *s, enum cli_dump *d)
 			return 0;
 		}
 	return -1;
+}
+
+/* The kind of eBPF program --target names, 0 for none. */
+static enum bpfc_target
+cli_target(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum bpfc_target t;
+	} targets[] = {{"socket", BPFC_TARGET_SOCKET}, {"tc", BPFC_TARGET_TC},
+		       {"xdp", BPFC_TARGET_XDP}};
+
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		if (strcmp(s, targets[i].name) == 0)
+			return targets[i].t;
+	return (enum bpfc_target)0;
+}
+
+/* The options that choose what happens to the program, checked together. */
+static int
+cli_check_modes(const struct cli_args *a)
+{
+	if (a->iface != NULL && a->read_path != NULL)
+		return cli_usage_error("-i captures live and -r reads a file: give one");
+	if (a->iface != NULL && a->asm_path != NULL)
+		return cli_usage_error("-i needs a filter expression (its link type is the "
+				       "interface's), not --asm");
+	if ((a->count >= 0 || a->wpath != NULL) && a->iface == NULL)
+		return cli_usage_error("%s works with -i", a->count >= 0 ? "-c" : "-w");
+	if (a->invert && cli_target(a->target) == BPFC_TARGET_SOCKET)
+		return cli_usage_error("--invert needs --target=tc or --target=xdp");
+	if (a->iface != NULL && a->wpath != NULL && strcmp(a->wpath, "-") == 0 &&
+	    (a->listing > 0 || a->dump != CLI_DUMP_NONE))
+		return cli_usage_error("-w - writes packets to standard output: do not "
+				       "print a listing there too");
+	return CLI_CONTINUE;
 }
 
 /* Fill `a` from argv: CLI_CONTINUE, or an exit status after a message. */
@@ -254,6 +324,8 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 
 	memset(a, 0, sizeof(*a));
 	a->snaplen = 262144;
+	a->target = "socket";
+	a->count = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, cli_short_options, cli_long_options, NULL)) != -1) {
 		switch (c) {
@@ -262,6 +334,35 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 			break;
 		case 'd': /* -dd and -ddd are -d repeated, as in tcpdump */
 			a->listing++;
+			break;
+		case 'e':
+			a->dump = CLI_DUMP_EBPF;
+			break;
+		case 'i':
+			a->iface = optarg;
+			break;
+		case 'w':
+			a->wpath = optarg;
+			break;
+		case 'o':
+			a->opath = optarg;
+			break;
+		case 'c': {
+			uint32_t c32;
+			if (cli_number(optarg, &c32) < 0 || c32 == 0)
+				return cli_usage_error("-c: '%s' is not a packet count "
+						       "(1 to 4294967295)", optarg);
+			a->count = c32;
+			break;
+		}
+		case CLI_OPT_TARGET:
+			if (cli_target(optarg) == 0)
+				return cli_usage_error("--target: unknown target '%s' (socket, "
+						       "tc, xdp)", optarg);
+			a->target = optarg;
+			break;
+		case CLI_OPT_INVERT:
+			a->invert = 1;
 			break;
 		case 'r':
 			a->read_path = optarg;
@@ -283,7 +384,7 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 		case CLI_OPT_DUMP:
 			if (cli_dump_stage(optarg, &a->dump) < 0)
 				return cli_usage_error("--dump: unknown stage '%s' (ast, ir, "
-						       "opt, cbpf)", optarg);
+						       "opt, cbpf, ebpf)", optarg);
 			break;
 		case 'h':
 		case CLI_OPT_HELP:
@@ -318,7 +419,7 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 	if (a->read_path != NULL && a->asm_path != NULL && strcmp(a->asm_path, "-") == 0 &&
 	    strcmp(a->read_path, "-") == 0)
 		return cli_usage_error("--asm - and -r - cannot both read standard input");
-	return CLI_CONTINUE;
+	return cli_check_modes(a);
 }
 
 static int
@@ -476,6 +577,13 @@ cli_linktype(const struct cli_args *a, const struct cli_text *t, int *dlt)
 			*dlt = (int)v;
 		else if ((*dlt = pcap_datalink_name_to_val(a->dlt)) < 0)
 			return cli_usage_error("-y: unknown link type '%s'", a->dlt);
+	} else if (a->iface != NULL) {
+		struct bpfc_error err;
+		diag_init(&err);
+		if ((*dlt = cli_live_linktype(a->iface, &err)) < 0) {
+			cli_error("%s", err.msg);
+			return CLI_EXIT_INPUT;
+		}
 	} else if (a->read_path != NULL && strcmp(a->read_path, "-") != 0) {
 		struct bpfc_error err;
 		struct pcapfile *pf = pcapfile_open(a->read_path, &err);
@@ -590,6 +698,27 @@ cli_print_listing(const struct bpfc_filter *f, int ndflag)
 	return CLI_EXIT_OK;
 }
 
+/* The eBPF program for --target, as bpftool prints it. */
+static int
+cli_print_ebpf(const struct bpfc_filter *f, const struct cli_args *a)
+{
+	struct bpfc_error err;
+	struct strbuf b;
+	size_t n;
+
+	diag_init(&err);
+	struct bpfc_ebpf_insn *p = bpfc_ebpf_for(f, cli_target(a->target),
+						 a->invert ? BPFC_TARGET_INVERT : 0, &n, &err);
+	if (p == NULL) {
+		cli_error("%s", err.msg);
+		return CLI_EXIT_INPUT;
+	}
+	strbuf_init(&b);
+	ebpf_listing(&b, p, n);                                    /* ebpf/ */
+	free(p);
+	return cli_print_dump(&b);
+}
+
 /* ---- running over a capture ---------------------------------------------- */
 
 /* Run the filter over every packet at `path` and report the count on
@@ -617,6 +746,15 @@ cli_filter_capture(const struct bpfc_filter *f, const char *path)
 	fprintf(stderr, "%" PRIu64 " of %" PRIu64 " packets matched\n", matched, total);
 	pcapfile_close(pf);
 	return r < 0 ? CLI_EXIT_INPUT : CLI_EXIT_OK;
+}
+
+/* The classic listing is the default output unless another one is asked
+ * for: -e, -o, -r or -i print it only with -d. */
+static int
+cli_wants_listing(const struct cli_args *a)
+{
+	return a->listing > 0 || (a->read_path == NULL && a->iface == NULL && a->opath == NULL &&
+				  a->dump != CLI_DUMP_EBPF);
 }
 
 /* ---- the pipeline -------------------------------------------------------- */
@@ -653,10 +791,17 @@ main(int argc, char **argv)
 		if (rc == CLI_EXIT_OK)
 			rc = cli_assemble(&text, &f);                 /* cbpf/: parse, validate */
 	}
-	if (rc == CLI_EXIT_OK && f != NULL && (args.listing > 0 || args.read_path == NULL))
+	if (rc == CLI_EXIT_OK && f != NULL && cli_wants_listing(&args))
 		rc = cli_print_listing(f, args.listing);      /* cbpf/: listing */
+	if (rc == CLI_EXIT_OK && f != NULL && args.dump == CLI_DUMP_EBPF)
+		rc = cli_print_ebpf(f, &args);                /* ebpf/: translate, list */
+	if (rc == CLI_EXIT_OK && f != NULL && args.opath != NULL)
+		rc = cli_object_write(f, args.opath, args.target, args.invert); /* ebpf/: ELF */
 	if (rc == CLI_EXIT_OK && f != NULL && args.read_path != NULL)
 		rc = cli_filter_capture(f, args.read_path);   /* backend/pcapfile, run */
+	if (rc == CLI_EXIT_OK && f != NULL && args.iface != NULL)
+		rc = cli_live_run(f, &(struct cli_live_opts){args.iface, args.count, args.wpath,
+							     args.snaplen, dlt}); /* backend/ */
 
 	bpfc_free(f);
 	free(text.data);
