@@ -149,6 +149,9 @@ gen_dirs_in(struct gen *g, const struct gen_field *src, const struct gen_field *
 	struct gen_range *pre, *s, *d;
 	size_t npre = 0, ns = 0, nd = 0;
 	struct ir_block *b;
+	/* A match that rejects (a negated run) cannot be told from a load
+	 * that fails: every source value may then go first. */
+	int reject = t->term == IR_RET && t->nstmts == 0 && (t->code & 0x18) == CBPF_K && t->k == 0;
 
 	if (dirs == NULL && dir == AST_DIR_AND) {
 		if (n != 1)
@@ -170,7 +173,7 @@ gen_dirs_in(struct gen *g, const struct gen_field *src, const struct gen_field *
 		if (di != AST_DIR_SRC && di != AST_DIR_DST && di != AST_DIR_OR)
 			return NULL;
 		if (di != AST_DIR_DST) {
-			if (nd == 0)
+			if (nd == 0 || reject)
 				pre[npre++] = v[i];
 			else if (npre > 8 || !gen_range_in(pre, npre, &v[i]))
 				s[ns++] = v[i];

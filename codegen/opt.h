@@ -26,9 +26,12 @@
  *                       that edge are bypassed           (opt_thread.c)
  *   opt_pass_setlower   a chain of `jeq #c` on one value to one target
  *                       becomes a balanced decision tree (opt_setlower.c)
+ *   opt_pass_swap       two tests in a row whose second only reloads what
+ *                       the first found in the registers are made the
+ *                       other way round, dropping the reload (opt_swap.c)
  *   (shared analysis: value numbers in opt_vn.c, facts in opt_facts.c)
  *
- * Progress (STYLE.md rule 12): every change of the first four passes
+ * Progress (STYLE.md rule 12): every change of the passes but setlower
  * strictly decreases the measure (statements, sum over edges of 1 + the
  * height of the target, blocks, non-`ld #k` statements, a weight of ALU
  * ops and uses of X) taken lexicographically over reachable blocks; opt_run checks it after every
@@ -58,7 +61,8 @@ enum {
 	OPT_DECIDE = 1u << 2,
 	OPT_THREAD = 1u << 3,
 	OPT_SETLOWER = 1u << 4,
-	OPT_ALL = 0x1f
+	OPT_SWAP = 1u << 5,
+	OPT_ALL = 0x3f
 };
 
 struct opt_config {
@@ -70,7 +74,7 @@ struct opt_config {
 /* Statistics of the last opt_run_config (for tests and reports). */
 struct opt_stats {
 	uint32_t rounds;
-	uint32_t changes[5]; /* per pass, in the order of the OPT_* bits */
+	uint32_t changes[6]; /* per pass, in the order of the OPT_* bits */
 	uint32_t trees;      /* chains lowered */
 };
 
@@ -91,6 +95,7 @@ int opt_pass_redundant(struct ir_prog *p);
 int opt_pass_decide(struct ir_prog *p);
 int opt_pass_thread(struct ir_prog *p);
 int opt_pass_setlower(struct ir_prog *p, uint32_t threshold);
+int opt_pass_swap(struct ir_prog *p);
 
 /* ---- shared by the passes (opt_vn.c); not used outside codegen/opt_* ---- */
 
@@ -99,10 +104,14 @@ enum { OPT_A = 0, OPT_X = 1, OPT_M0 = 2, OPT_NREGS = 2 + 16 };
 
 /* What is known at a program point: the value number of each register and
  * a length the capture is known to have (every ABS load ending at or
- * before `safe` cannot fail). */
+ * before `safe` cannot fail), and the same for indexed loads while X
+ * holds value number `xvn` (an IND load ending at or before `xsafe`
+ * cannot fail: one reaching that far with the same X succeeded). */
 struct opt_state {
 	uint32_t r[OPT_NREGS];
 	uint64_t safe;
+	uint32_t xvn;
+	uint64_t xsafe;
 };
 
 /* A branch outcome known on a path: (value vn) op k is `sense`. */
@@ -177,5 +186,8 @@ void opt_edge_facts(struct opt_vn *v, const struct ir_block *b, const struct opt
 /* Registers (bit i = register i) read by `s` / by b's terminator. */
 uint32_t opt_stmt_uses(const struct ir_stmt *s);
 uint32_t opt_term_uses(const struct ir_block *b);
+/* Registers b overwrites before reading them (all it does not read, when
+ * it returns): what may differ on entry to b without b noticing. */
+uint32_t opt_killed(const struct ir_block *b);
 
 #endif

@@ -8,6 +8,12 @@
  * block are those present on every incoming edge (at most OPT_MAXFACTS:
  * dropping some only loses precision, never soundness).  An empty set of
  * allowed values (a contradiction) decides nothing.
+ *
+ * One disjunction is kept too: where every incoming edge knows a value to
+ * be one of a few constants (a `jeq` chain's true edges meeting, as in the
+ * `tcp or udp or sctp` test of every port primitive), the block knows it
+ * is one of their union: atoms with op OPT_ONEOF, one per member, read as
+ * a group per value.  A group is dropped whole, never in part.
  */
 #include <config.h>
 
@@ -15,12 +21,18 @@
 
 #include "codegen/opt.h"
 
+/* A group of atoms (vn, k, OPT_ONEOF): vn is one of the group's k.  Not a
+ * cBPF jump operation, so no branch ever makes one. */
+#define OPT_ONEOF 0x70u
+/* Largest group kept: a longer union says too little to pay for itself. */
+#define OPT_MAXSET 8u
+
 /* What the atoms about one value allow: lo..hi, not any of ne[], no bit of
  * zero, some bit of each some[i]. */
 struct fx_sum {
 	uint32_t lo, hi, zero;
-	uint32_t ne[OPT_MAXFACTS], some[OPT_MAXFACTS];
-	unsigned nne, nsome;
+	uint32_t ne[OPT_MAXFACTS], some[OPT_MAXFACTS], set[OPT_MAXFACTS];
+	unsigned nne, nsome, nset;
 };
 
 static void
@@ -57,6 +69,9 @@ fx_add(struct fx_sum *s, const struct opt_atom *a)
 			s->hi = k - 1;
 		}
 		break;
+	case OPT_ONEOF:
+		s->set[s->nset++] = k;
+		break;
 	default: /* JSET */
 		if (a->sense)
 			s->some[s->nsome++] = k;
@@ -77,12 +92,51 @@ fx_test(uint16_t op, uint32_t v, uint32_t k)
 	}
 }
 
+/* Whether the single value v is allowed by everything in s but its set. */
+static int
+fx_allows(const struct fx_sum *s, uint32_t v)
+{
+	if (v < s->lo || v > s->hi || (v & s->zero))
+		return 0;
+	for (unsigned i = 0; i < s->nne; i++)
+		if (s->ne[i] == v)
+			return 0;
+	for (unsigned i = 0; i < s->nsome; i++)
+		if ((v & s->some[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/* The members of s's set that the other atoms allow, into out[]; their
+ * count, or -1 when s has no set. */
+static int
+fx_members(const struct fx_sum *s, uint32_t *out)
+{
+	unsigned n = 0;
+
+	if (s->nset == 0)
+		return -1;
+	for (unsigned i = 0; i < s->nset; i++)
+		if (fx_allows(s, s->set[i]))
+			out[n++] = s->set[i];
+	return (int)n;
+}
+
 /* Outcome of `v op k` given what s allows. */
 static int
 fx_decide(const struct fx_sum *s, uint16_t op, uint32_t k)
 {
-	if (s->lo > s->hi)
+	uint32_t m[OPT_MAXFACTS];
+	int nm = fx_members(s, m);
+
+	if (s->lo > s->hi || nm == 0)
 		return -1;
+	if (nm > 0) {
+		int t = 0;
+		for (int i = 0; i < nm; i++)
+			t += fx_test(op, m[i], k);
+		return t == nm ? 1 : t == 0 ? 0 : -1;
+	}
 	if (s->lo == s->hi)
 		return fx_test(op, s->lo, k);
 	switch (op) {
@@ -107,6 +161,17 @@ fx_decide(const struct fx_sum *s, uint16_t op, uint32_t k)
 	}
 }
 
+/* What the atoms of f about value vn allow. */
+static void
+fx_sum(const struct opt_facts *f, uint32_t vn, struct fx_sum *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->hi = 0xffffffffu;
+	for (uint32_t i = 0; i < f->n; i++)
+		if (f->a[i].vn == vn)
+			fx_add(s, &f->a[i]);
+}
+
 int
 opt_decide(struct opt_vn *v, const struct ir_block *b, const struct opt_state *st,
 	   const struct opt_facts *f)
@@ -127,12 +192,24 @@ opt_decide(struct opt_vn *v, const struct ir_block *b, const struct opt_state *s
 		return fx_test(op, ka, k);
 	if (f == NULL)
 		return -1;
-	memset(&s, 0, sizeof(s));
-	s.hi = 0xffffffffu;
-	for (uint32_t i = 0; i < f->n; i++)
-		if (f->a[i].vn == a && a != 0)
-			fx_add(&s, &f->a[i]);
+	if (a == 0)
+		return -1;
+	fx_sum(f, a, &s);
 	return fx_decide(&s, op, k);
+}
+
+/* Drop atom i, and with it the rest of its group when it is in one. */
+static void
+fx_drop(struct opt_facts *f, uint32_t i)
+{
+	struct opt_atom gone = f->a[i];
+	uint32_t n = 0;
+
+	for (uint32_t j = 0; j < f->n; j++)
+		if (j != i && !(gone.op == OPT_ONEOF && f->a[j].op == OPT_ONEOF &&
+				f->a[j].vn == gone.vn))
+			f->a[n++] = f->a[j];
+	f->n = n;
 }
 
 static void
@@ -141,10 +218,8 @@ fx_push(struct opt_facts *f, const struct opt_atom *a)
 	for (uint32_t i = 0; i < f->n; i++)
 		if (memcmp(&f->a[i], a, sizeof(*a)) == 0)
 			return;
-	if (f->n == OPT_MAXFACTS) { /* forget the oldest */
-		memmove(&f->a[0], &f->a[1], (OPT_MAXFACTS - 1) * sizeof(*a));
-		f->n--;
-	}
+	if (f->n == OPT_MAXFACTS) /* forget the oldest */
+		fx_drop(f, 0);
 	f->a[f->n++] = *a;
 }
 
@@ -168,19 +243,59 @@ opt_edge_facts(struct opt_vn *v, const struct ir_block *b, const struct opt_stat
 	fx_push(f, &at);
 }
 
-/* Keep in `acc` only the atoms also in `g`. */
+/* The few values f allows for vn (a group's members, or the k of a true
+ * `jeq`), into out[]; their count, or 0 when f does not pin vn down so. */
+static unsigned
+fx_values(const struct opt_facts *f, uint32_t vn, uint32_t *out)
+{
+	struct fx_sum s;
+	int n;
+
+	fx_sum(f, vn, &s);
+	if (s.lo == s.hi && fx_allows(&s, s.lo)) {
+		out[0] = s.lo;
+		return 1;
+	}
+	n = fx_members(&s, out);
+	return n > 0 ? (unsigned)n : 0;
+}
+
+/* Keep in `acc` the atoms also in `g`, and for each value both pin to a
+ * few constants, the group of their union. */
 static void
 fx_meet(struct opt_facts *acc, const struct opt_facts *g)
 {
+	struct opt_facts old = *acc;
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i < acc->n; i++)
-		for (uint32_t j = 0; j < g->n; j++)
-			if (memcmp(&acc->a[i], &g->a[j], sizeof(g->a[j])) == 0) {
-				acc->a[n++] = acc->a[i];
+	for (uint32_t i = 0; i < old.n; i++)
+		for (uint32_t j = 0; j < g->n && old.a[i].op != OPT_ONEOF; j++)
+			if (memcmp(&old.a[i], &g->a[j], sizeof(g->a[j])) == 0) {
+				acc->a[n++] = old.a[i];
 				break;
 			}
 	acc->n = n;
+	for (uint32_t i = 0; i < old.n; i++) {
+		uint32_t vn = old.a[i].vn, u[2 * OPT_MAXFACTS], nu, ng, seen = 0;
+		for (uint32_t j = 0; j < i; j++)
+			seen |= old.a[j].vn == vn;
+		if (seen || vn == 0 || (nu = fx_values(&old, vn, u)) == 0 ||
+		    (ng = fx_values(g, vn, u + nu)) == 0)
+			continue;
+		for (uint32_t j = nu, end = nu + ng; j < end; j++) { /* the union, once each */
+			uint32_t d = 0;
+			while (d < nu && u[d] != u[j])
+				d++;
+			if (d == nu)
+				u[nu++] = u[j];
+		}
+		if (nu < 2 || nu > OPT_MAXSET || acc->n + nu > OPT_MAXFACTS)
+			continue; /* one value: the jeq atom itself was kept if both had it */
+		for (uint32_t j = 0; j < nu; j++) {
+			struct opt_atom at = {vn, u[j], OPT_ONEOF, 1};
+			acc->a[acc->n++] = at;
+		}
+	}
 }
 
 /* Entry state and facts of b from its (already swept) predecessors. */
@@ -210,6 +325,10 @@ an_meet(struct opt_an *an, struct ir_block *b)
 					in->r[r] = opt_vn_phi(&an->vn, b->id, r);
 			if (o->safe < in->safe)
 				in->safe = o->safe;
+			if (o->xvn != in->xvn)
+				in->xvn = 0, in->xsafe = 0;
+			else if (o->xsafe < in->xsafe)
+				in->xsafe = o->xsafe;
 		}
 	}
 }
@@ -236,6 +355,8 @@ opt_analyze(struct opt_an *an, struct ir_prog *p, struct arena *scratch)
 		return -1;
 	an->facts[p->entry->id].n = 0;
 	an->in[p->entry->id].safe = 0;
+	an->in[p->entry->id].xvn = 0;
+	an->in[p->entry->id].xsafe = 0;
 	for (uint32_t i = 0; i < an->nrpo; i++) {
 		struct ir_block *b = an->rpo[i];
 		struct opt_state st;

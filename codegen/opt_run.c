@@ -28,7 +28,8 @@ struct opt_measure {
 	uint64_t v[5];
 };
 
-static const char *const run_name[] = {"blocks", "redundant", "decide", "thread", "setlower"};
+static const char *const run_name[] = {"blocks", "redundant", "decide", "thread", "setlower",
+				       "swap"};
 
 static int
 run_measure(struct ir_prog *p, struct opt_measure *m)
@@ -91,11 +92,12 @@ run_pass(struct ir_prog *p, unsigned i, const struct opt_config *c, int intern)
 	case 1: return opt_pass_redundant(p);
 	case 2: return opt_pass_decide(p);
 	case 3: return opt_pass_thread(p);
-	default: return opt_pass_setlower(p, c->set_threshold);
+	case 4: return opt_pass_setlower(p, c->set_threshold);
+	default: return opt_pass_swap(p);
 	}
 }
 
-/* The first four passes, repeated until none changes anything; `intern`:
+/* Every pass but setlower, repeated until none changes anything; `intern`:
  * with identical blocks made one. */
 static int
 run_fixpoint(struct ir_prog *p, const struct opt_config *c, int intern, struct opt_stats *st,
@@ -110,9 +112,9 @@ run_fixpoint(struct ir_prog *p, const struct opt_config *c, int intern, struct o
 	cap = c->max_rounds ? c->max_rounds : m.v[0] + m.v[1] + m.v[2] + m.v[3] + 1;
 	for (;;) {
 		int any = 0;
-		for (unsigned i = 0; i < 4; i++) {
+		for (unsigned i = 0; i < 6; i++) {
 			int r;
-			if (!(c->passes & (1u << i)))
+			if (i == 4 || !(c->passes & (1u << i)))
 				continue;
 			r = run_pass(p, i, c, intern);
 			if (r < 0 || (r > 0 && ir_remove_unreachable(p) != 0))

@@ -24,29 +24,6 @@
 
 #include "codegen/opt.h"
 
-/* Registers t overwrites before reading them (all it does not read, when
- * t returns). */
-static uint32_t
-th_killed(const struct ir_block *t)
-{
-	uint32_t used = 0, killed = 0;
-
-	for (uint32_t i = 0; i < t->nstmts; i++) {
-		const struct ir_stmt *s = &t->stmts[i];
-		unsigned c = CBPF_CLASS(s->code);
-		int reg = c == CBPF_LD || c == CBPF_ALU ? OPT_A
-			  : c == CBPF_LDX ? OPT_X
-			  : c == CBPF_ST || c == CBPF_STX ? OPT_M0 + (int)(s->k & 15)
-			  : (s->code & CBPF_TXA) ? OPT_A : OPT_X;
-		used |= opt_stmt_uses(s) & ~killed;
-		killed |= 1u << reg;
-	}
-	used |= opt_term_uses(t) & ~killed;
-	if (t->term == IR_RET)
-		return ~used;
-	return killed & ~used;
-}
-
 /* Where the edge from a block with exit state `out` and edge facts `f`
  * into s can go instead (s itself when nowhere).  Several blocks may be
  * skipped at once: the target must overwrite whatever any of them
@@ -81,7 +58,7 @@ th_follow(struct opt_an *an, const struct opt_state *out, const struct opt_facts
 		for (unsigned r = 0; r < OPT_NREGS; r++)
 			if (st.r[r] != out->r[r])
 				mod |= 1u << r;
-		if (!(mod & ~th_killed(t)))
+		if (!(mod & ~opt_killed(t)))
 			best = t;
 		s = t;
 	}

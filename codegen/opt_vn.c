@@ -216,7 +216,7 @@ eval_load(struct opt_vn *v, const struct opt_state *st, const struct ir_stmt *s,
 		break;
 	case CBPF_IND:
 		e->vn = vn_get(v, VN_IND, s->code & 0x18, s->k, st->r[OPT_X]);
-		e->pure = 0;
+		e->pure = st->xvn != 0 && st->xvn == st->r[OPT_X] && end <= st->xsafe;
 		break;
 	default: e->vn = vn_fresh(v); e->pure = 0; break;
 	}
@@ -274,6 +274,13 @@ opt_apply(struct opt_state *st, const struct ir_stmt *s, const struct opt_eff *e
 		uint64_t end = (uint64_t)s->k + ((s->code & 0xe0) == CBPF_MSH ? 1 : ld_size(s->code));
 		if (end > st->safe)
 			st->safe = end;
+		if ((s->code & 0xe0) == CBPF_IND) {
+			/* X + k + size <= caplen: X + k' + size' too, when no longer */
+			if (st->xvn != st->r[OPT_X])
+				st->xvn = st->r[OPT_X], st->xsafe = 0;
+			if (end > st->xsafe)
+				st->xsafe = end;
+		}
 	}
 }
 
@@ -303,4 +310,23 @@ opt_term_uses(const struct ir_block *b)
 	if (b->term == IR_RET && (b->code & 0x18) == CBPF_A)
 		return 1u << OPT_A;
 	return 0;
+}
+
+uint32_t
+opt_killed(const struct ir_block *t)
+{
+	uint32_t used = 0, killed = 0;
+
+	for (uint32_t i = 0; i < t->nstmts; i++) {
+		const struct ir_stmt *s = &t->stmts[i];
+		unsigned c = CBPF_CLASS(s->code);
+		int reg = c == CBPF_LD || c == CBPF_ALU ? OPT_A
+			  : c == CBPF_LDX ? OPT_X
+			  : c == CBPF_ST || c == CBPF_STX ? OPT_M0 + (int)(s->k & 15)
+			  : (s->code & CBPF_TXA) ? OPT_A : OPT_X;
+		used |= opt_stmt_uses(s) & ~killed;
+		killed |= 1u << reg;
+	}
+	used |= opt_term_uses(t) & ~killed;
+	return t->term == IR_RET ? ~used : killed & ~used;
 }

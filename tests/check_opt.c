@@ -140,7 +140,7 @@ t_optimize(struct arena *a, const struct bpfc_insn *in, size_t n, const char *wh
 		struct opt_stats st;
 		opt_config_default(&c);
 		ck_assert_msg(opt_run_config(p, &c, &st, &err) == 0, "%s: %s", what, err.msg);
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			ck_assert_msg(st.changes[i] == 0, "%s: second run: pass %d changed", what, i);
 	}
 	ck_assert_msg(ir_assemble(p, a, &out, &m, &err) == 0, "%s: ir_assemble: %s", what,
@@ -694,6 +694,86 @@ t_setlower(uint32_t n, uint32_t maxdepth, size_t maxsize)
 	free(sorted);
 }
 
+/* `host A and host B` on IPv4: after the destination fails to be A, the
+ * source is loaded again to be tested against B. */
+static struct ir_prog *
+t_and_hosts_prog(struct arena *a)
+{
+	struct ir_prog *p = ir_new(a);
+	struct ir_block *b[7];
+
+	for (int i = 0; i < 7; i++)
+		b[i] = ir_block_new(p, 0, 0);
+	ir_ret(b[5], CBPF_RET | CBPF_K, 0x40000);
+	ir_ret(b[6], CBPF_RET | CBPF_K, 0);
+	ir_emit(b[0], LDH_ABS, 12);
+	ir_branch(b[0], JEQ_K, 0x800, b[1], b[6]);
+	ir_emit(b[1], LD_ABS, 26);
+	ir_branch(b[1], JEQ_K, 0x0a000001, b[2], b[3]);
+	ir_emit(b[2], LD_ABS, 30);
+	ir_branch(b[2], JEQ_K, 0x0a000064, b[5], b[6]);
+	ir_emit(b[3], LD_ABS, 30);
+	ir_branch(b[3], JEQ_K, 0x0a000001, b[4], b[6]);
+	ir_emit(b[4], LD_ABS, 26);
+	ir_branch(b[4], JEQ_K, 0x0a000064, b[5], b[6]);
+	ir_set_entry(p, b[0]);
+	ck_assert(!ir_failed(p));
+	return p;
+}
+
+START_TEST(test_pass_swap)
+{
+	struct arena a;
+	struct ir_prog *p;
+
+	arena_init(&a);
+	p = t_and_hosts_prog(&a);
+	t_passes(p, &a, OPT_SWAP, "swap");
+	/* the source is tested against B while it is in A: loaded once */
+	ck_assert_uint_eq(t_count_stmt(p, LD_ABS, 26), 1);
+	ck_assert_uint_eq(t_count_stmt(p, LD_ABS, 30), 2);
+	arena_release(&a);
+	/* and the same program as libpcap's unoptimized code, every pass */
+	arena_init(&a);
+	p = t_and_hosts_prog(&a);
+	t_passes(p, &a, OPT_ALL, "all passes, and-hosts");
+	ck_assert_uint_eq(t_count_stmt(p, LD_ABS, 26), 1);
+	arena_release(&a);
+}
+END_TEST
+
+/* `(ip[9] = 6 or 17 or 132) and ip[2:2] > 5 and (ip[9] = 6 or 17 or 132)`:
+ * the second chain is decided by the union of the first one's true edges. */
+START_TEST(test_facts_oneof)
+{
+	static const uint32_t v[3] = {6, 17, 132};
+	struct arena a;
+	struct ir_prog *p;
+	struct ir_block *b[9];
+
+	arena_init(&a);
+	p = ir_new(&a);
+	for (int i = 0; i < 9; i++)
+		b[i] = ir_block_new(p, 0, 0);
+	ir_ret(b[7], CBPF_RET | CBPF_K, 0x40000);
+	ir_ret(b[8], CBPF_RET | CBPF_K, 0);
+	ir_emit(b[0], LDB_ABS, 23);
+	ir_emit(b[4], LDB_ABS, 23);
+	for (int i = 0; i < 3; i++) {
+		ir_branch(b[i], JEQ_K, v[i], b[3], i < 2 ? b[i + 1] : b[8]);
+		ir_branch(b[4 + i], JEQ_K, v[i], b[7], i < 2 ? b[5 + i] : b[8]);
+	}
+	ir_emit(b[3], LDH_ABS, 16);
+	ir_branch(b[3], JGT_K, 5, b[4], b[8]);
+	ir_set_entry(p, b[0]);
+	ck_assert(!ir_failed(p));
+	t_passes(p, &a, OPT_ALL, "one-of facts");
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(t_count_branch(p, v[i]), 1);
+	arena_release(&a);
+}
+END_TEST
+
 START_TEST(test_setlower_small)
 {
 	struct arena a;
@@ -726,6 +806,8 @@ t_add_pass_tests(TCase *tc)
 	tcase_add_test(tc, test_pass_redundant);
 	tcase_add_test(tc, test_pass_decide);
 	tcase_add_test(tc, test_pass_thread);
+	tcase_add_test(tc, test_pass_swap);
+	tcase_add_test(tc, test_facts_oneof);
 	tcase_add_test(tc, test_cap);
 	tcase_add_test(tc, test_setlower_small);
 	tcase_add_test(tc, test_setlower_scale);
