@@ -165,7 +165,8 @@ fx_decide(const struct fx_sum *s, uint16_t op, uint32_t k)
 static void
 fx_sum(const struct opt_facts *f, uint32_t vn, struct fx_sum *s)
 {
-	memset(s, 0, sizeof(*s));
+	s->lo = s->zero = 0; /* the arrays are read only up to their counts */
+	s->nne = s->nsome = s->nset = 0;
 	s->hi = 0xffffffffu;
 	for (uint32_t i = 0; i < f->n; i++)
 		if (f->a[i].vn == vn)
@@ -205,6 +206,11 @@ fx_drop(struct opt_facts *f, uint32_t i)
 	struct opt_atom gone = f->a[i];
 	uint32_t n = 0;
 
+	if (gone.op != OPT_ONEOF) {
+		memmove(&f->a[i], &f->a[i + 1], (f->n - i - 1) * sizeof(f->a[0]));
+		f->n--;
+		return;
+	}
 	for (uint32_t j = 0; j < f->n; j++)
 		if (j != i && !(gone.op == OPT_ONEOF && f->a[j].op == OPT_ONEOF &&
 				f->a[j].vn == gone.vn))
@@ -265,8 +271,22 @@ fx_values(const struct opt_facts *f, uint32_t vn, uint32_t *out)
 static void
 fx_meet(struct opt_facts *acc, const struct opt_facts *g)
 {
-	struct opt_facts old = *acc;
-	uint32_t n = 0;
+	struct opt_facts old;
+	uint32_t n = 0, pinned = 0;
+
+	for (uint32_t i = 0; i < acc->n; i++)
+		pinned |= acc->a[i].op == OPT_ONEOF || (acc->a[i].op == CBPF_JEQ && acc->a[i].sense);
+	if (!pinned) { /* no value pinned down: only the plain intersection */
+		for (uint32_t i = 0; i < acc->n; i++)
+			for (uint32_t j = 0; j < g->n; j++)
+				if (memcmp(&acc->a[i], &g->a[j], sizeof(g->a[j])) == 0) {
+					acc->a[n++] = acc->a[i];
+					break;
+				}
+		acc->n = n;
+		return;
+	}
+	old = *acc;
 
 	for (uint32_t i = 0; i < old.n; i++)
 		for (uint32_t j = 0; j < g->n && old.a[i].op != OPT_ONEOF; j++)

@@ -119,12 +119,56 @@ sw_swap(struct ir_block *b1, struct ir_block *b2, unsigned w1, unsigned w2)
 	b2->jf = w1 ? x : y;
 }
 
+/* Whether the last statement of q writing the register `s` writes is s
+ * itself (the same code and operand). */
+static int
+sw_last_write_is(const struct ir_block *q, const struct ir_stmt *s)
+{
+	unsigned c = CBPF_CLASS(s->code);
+
+	for (uint32_t i = q->nstmts; i-- > 0;)
+		if (CBPF_CLASS(q->stmts[i].code) == c)
+			return q->stmts[i].code == s->code && q->stmts[i].k == s->k;
+	return 0;
+}
+
+/* The shape, before any analysis (which costs as much as the rest of a
+ * round): b2 a branch reached only from b1, sharing a target with it,
+ * whose statements are loads that every block leading to b1 made last. */
+static int
+sw_shape(const struct ir_block *b1, const struct ir_block *b2)
+{
+	if (b1->term != IR_BRANCH || b2->term != IR_BRANCH || b2->npreds != 1 || b2->nstmts == 0 ||
+	    b1->npreds == 0 ||
+	    (b1->jt != b2->jt && b1->jt != b2->jf && b1->jf != b2->jt && b1->jf != b2->jf))
+		return 0;
+	for (uint32_t i = 0; i < b2->nstmts; i++) {
+		unsigned c = CBPF_CLASS(b2->stmts[i].code);
+		if (c != CBPF_LD && c != CBPF_LDX)
+			return 0;
+		for (uint32_t j = 0; j < b1->npreds; j++)
+			if (!sw_last_write_is(b1->preds[j], &b2->stmts[i]))
+				return 0;
+	}
+	return 1;
+}
+
 int
 opt_pass_swap(struct ir_prog *p)
 {
 	struct arena scratch;
 	struct opt_an an;
-	int changed = 0;
+	int changed = 0, any = 0;
+
+	if (ir_compute_preds(p) != 0)
+		return -1;
+	for (uint32_t i = 0; i < p->nblocks && !any; i++) {
+		struct ir_block *b = p->blocks[i];
+		any = b->term == IR_BRANCH &&
+		      (sw_shape(b, b->jt) || sw_shape(b, b->jf));
+	}
+	if (!any)
+		return 0;
 
 	arena_init(&scratch);
 	if (opt_analyze(&an, p, &scratch) != 0) {
