@@ -23,17 +23,26 @@ bs_sys(int cmd, union bpf_attr *attr)
 	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* The last line of a verifier log that says something (its verdict). */
+/* The last line of a verifier log that says something (its verdict):
+ * the statistics lines the verifier appends ("processed N insns ...",
+ * "verification time ...") are skipped. */
 static const char *
 bs_log_tail(const char *log, size_t *len)
 {
-	size_t n = strlen(log);
+	size_t n = strlen(log), s;
 
-	while (n > 0 && (log[n - 1] == '\n' || log[n - 1] == ' '))
-		n--;
-	size_t s = n;
-	while (s > 0 && log[s - 1] != '\n')
-		s--;
+	for (;;) {
+		while (n > 0 && (log[n - 1] == '\n' || log[n - 1] == ' '))
+			n--;
+		s = n;
+		while (s > 0 && log[s - 1] != '\n')
+			s--;
+		if (s == 0 || (strncmp(log + s, "processed ", 10) != 0 &&
+			       strncmp(log + s, "verification time", 17) != 0 &&
+			       strncmp(log + s, "stack depth", 11) != 0))
+			break;
+		n = s;
+	}
 	*len = n - s;
 	return log + s;
 }

@@ -86,7 +86,8 @@ static const char cli_help_text[] =
 	"            [-e] [--target=socket|tc|xdp [--invert]] [-o OBJECT]\n"
 	"            [-r CAPTURE | -i IFACE [-c COUNT] [-w FILE]]\n"
 	"            {EXPRESSION... | -F FILE}\n"
-	"       bpfc [-d|-dd|-ddd] --asm FILE [-r CAPTURE]\n"
+	"       bpfc [-d|-dd|-ddd] [-e] [--target=T [--invert]] [-o OBJECT]\n"
+	"            --asm FILE [-r CAPTURE]\n"
 	"       bpfc --help | --version\n"
 	"\n"
 	"Compile a pcap-filter(7) expression (its words joined with spaces, as\n"
@@ -112,9 +113,10 @@ static const char cli_help_text[] =
 	"                   the ones it matches\n"
 	"  -o OBJECT        write the eBPF program for --target to OBJECT, an ELF\n"
 	"                   object for libbpf, bpftool, ip link ... xdp and tc\n"
-	"  -i IFACE         capture live on IFACE ('any': every interface, with the\n"
-	"                   Linux cooked header) through the filter attached in\n"
-	"                   the kernel, printing one line per packet\n"
+	"  -i IFACE         capture live on IFACE through the filter attached in\n"
+	"                   the kernel (eBPF, or classic BPF without CAP_BPF),\n"
+	"                   printing one line per packet; 'any': every interface,\n"
+	"                   with the Linux cooked header, filtered in user space\n"
 	"  -c COUNT         with -i: stop after COUNT packets\n"
 	"  -w FILE          with -i: write the packets to FILE, a pcap file ('-':\n"
 	"                   standard output), instead of printing them\n"
@@ -122,7 +124,8 @@ static const char cli_help_text[] =
 	"                   IPV6, NULL, LOOP, LINUX_SLL, LINUX_SLL2, PPP, PPP_PPPD,\n"
 	"                   C_HDLC) or a number; default: the capture's with -r,\n"
 	"                   the interface's with -i, else EN10MB\n"
-	"  -s SNAPLEN       what a matching packet returns (default 262144)\n"
+	"  -s SNAPLEN       what a matching packet returns (default 262144); with\n"
+	"                   -i, the bytes kept of each packet\n"
 	"  -F FILE          read the expression from FILE ('-': standard input);\n"
 	"                   '#' starts a comment that runs to the end of the line,\n"
 	"                   as with tcpdump -F\n"
@@ -796,7 +799,7 @@ main(int argc, char **argv)
 	if (rc == CLI_EXIT_OK && f != NULL && args.dump == CLI_DUMP_EBPF)
 		rc = cli_print_ebpf(f, &args);                /* ebpf/: translate, list */
 	if (rc == CLI_EXIT_OK && f != NULL && args.opath != NULL)
-		rc = cli_object_write(f, args.opath, args.target, args.invert); /* ebpf/: ELF */
+		rc = cli_object_write(f, args.opath, cli_target(args.target), args.invert); /* ELF */
 	if (rc == CLI_EXIT_OK && f != NULL && args.read_path != NULL)
 		rc = cli_filter_capture(f, args.read_path);   /* backend/pcapfile, run */
 	if (rc == CLI_EXIT_OK && f != NULL && args.iface != NULL)

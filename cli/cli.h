@@ -36,9 +36,9 @@ int cli_live_run(const struct bpfc_filter *f, const struct cli_live_opts *o);
 
 /* ---- eBPF objects (cli/object.c) ---- */
 
-/* Write f's program for `target` ("socket", "tc", "xdp") to `path` as an
- * ELF object; `invert` passes what the filter rejects (tc, xdp). */
-int cli_object_write(const struct bpfc_filter *f, const char *path, const char *target,
+/* Write f's program for `target` to `path` as an ELF object; `invert`
+ * passes what the filter rejects (tc, xdp). */
+int cli_object_write(const struct bpfc_filter *f, const char *path, enum bpfc_target target,
 		     int invert);
 
 #endif

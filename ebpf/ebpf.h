@@ -14,10 +14,18 @@
  *           (struct __sk_buff.len); returns what the cBPF returns.
  *   xdp, tc BPF_PROG_TYPE_XDP / BPF_PROG_TYPE_SCHED_CLS: direct packet
  *           access between the context's data and data_end, with guards
- *           the verifier accepts; a load past data_end is the cBPF's
- *           `return 0`.  A cBPF return of non-zero is "pass" (XDP_PASS,
- *           TC_ACT_OK), zero is "drop" (XDP_DROP, TC_ACT_SHOT);
- *           EBPF_INVERT swaps the two.
+ *           the verifier accepts, hoisted as far as they stay exact
+ *           (ebpf/xdp.c); a load past data_end is the cBPF's `return 0`.
+ *           Direct access reaches 65535 bytes (MAX_PACKET_OFF): a load
+ *           beyond returns 0.  `len` is data_end - data for XDP,
+ *           __sk_buff.len for tc; tc first pulls the bytes its loads can
+ *           reach into a nonlinear skb's linear part.  A cBPF return of
+ *           non-zero is "pass" (XDP_PASS, TC_ACT_OK), zero is "drop"
+ *           (XDP_DROP, TC_ACT_SHOT); EBPF_INVERT swaps the two.
+ *
+ * Registers (every target): A in r0, X in r7, the context in r6, M[k] at
+ * r10 - 4 * (16 - k); xdp/tc keep data in r9 and data_end in r8
+ * (ebpf/translate_int.h).
  *
  * Invariants of every program ebpf_from_cbpf returns ("verifier-clean by
  * construction"): every register and stack slot is written before it is
@@ -71,7 +79,9 @@ uint64_t ebpf_run(const struct ebpf_prog *p, const uint8_t *pkt, uint32_t wirele
 /* ---- listing (listing.c) ---- */
 
 /* The program as `bpftool prog dump xlated` prints it, one numbered line
- * per instruction. */
+ * per instruction ("%4u: (code) text"; a 64-bit immediate load is one line
+ * over two slots).  Any instructions: a code that is not in ebpf/opcodes.h
+ * prints as "BUG_<class>_<code>", as the kernel's disassembler does. */
 void ebpf_listing(struct strbuf *out, const struct bpfc_ebpf_insn *p, size_t n);
 
 /* ---- ELF object (elf.c) ---- */

@@ -202,7 +202,11 @@ enum bpfc_attached {
 /* Attach the filter to socket `sockfd`: its eBPF program when the caller
  * may load one, else (unless BPFC_ATTACH_EBPF_ONLY) the classic program.
  * Returns enum bpfc_attached, or -1 with `err` set (the verifier's log
- * when the kernel refused the program). */
+ * when the kernel refused the program: a refusal is an error, never a
+ * reason to fall back).  On a packet socket the queue is first drained
+ * behind a drop-all filter, as libpcap does; that cannot catch a packet
+ * the kernel is filtering at that very moment, so for a capture open the
+ * socket with protocol 0, attach, then bind it to the protocol. */
 int bpfc_attach(int sockfd, const struct bpfc_filter *f, unsigned flags, struct bpfc_error *err);
 
 /* ---- about the library ---------------------------------------------------- */

@@ -1,12 +1,18 @@
 /*
  * filter.c: the public handle, struct bpfc_filter, over the stages.
  *
- * A filter owns a validated copy of its cBPF program and the engine that
- * bpfc_run dispatches to.  After loading it is never written again except
- * by bpfc_set_engine, so concurrent bpfc_run calls share it safely.
+ * A filter owns a validated copy of its cBPF program, the eBPF socket
+ * program translated from it when it was loaded (absent when the
+ * translator cannot express the program), and the engine that bpfc_run
+ * dispatches to.  After loading the programs are never written again; the
+ * engine is the one field bpfc_set_engine changes, and it is an atomic
+ * int read and written with relaxed order, so a bpfc_run racing with a
+ * bpfc_set_engine runs one whole engine or the other, both valid (relaxed:
+ * the programs it selects were written before the filter was returned).
  */
 #include <config.h>
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,12 +23,14 @@
 #include "codegen/gen.h"
 #include "codegen/opt.h"
 #include "codegen/ir.h"
+#include "ebpf/ebpf.h"
 #include "grammar/grammar.h"
 
 struct bpfc_filter {
 	struct bpfc_insn *insns; /* malloc'd, validated */
 	size_t n;
-	enum bpfc_engine engine;
+	struct ebpf_prog ebpf;   /* the socket program; insns malloc'd, or NULL */
+	atomic_int engine;       /* enum bpfc_engine */
 };
 
 void
@@ -38,6 +46,35 @@ void
 bpfc_load_options_init(struct bpfc_load_options *o)
 {
 	o->max_insns = BPFC_MAX_INSNS_DEFAULT;
+}
+
+/* The socket-filter eBPF program of f's cBPF, made once here so that
+ * bpfc_ebpf can return it and the eBPF engine run it.  A program the
+ * translator cannot express (BPFC_EUNSUPPORTED) leaves the filter without
+ * one: the eBPF engine is then unavailable.  -1 only when out of memory. */
+static int
+filter_make_ebpf(struct bpfc_filter *f, struct bpfc_error *err)
+{
+	struct bpfc_error terr;
+	struct ebpf_prog prog;
+	struct arena a;
+	int rc = 0;
+
+	arena_init(&a);
+	diag_init(&terr);
+	if (ebpf_from_cbpf(&a, f->insns, f->n, EBPF_TARGET_SOCKET, 0, &prog, &terr) == 0 &&
+	    prog.n > 0) {
+		f->ebpf = prog;
+		f->ebpf.insns = malloc(prog.n * sizeof(*prog.insns));
+		if (f->ebpf.insns != NULL)
+			memcpy(f->ebpf.insns, prog.insns, prog.n * sizeof(*prog.insns));
+		else
+			rc = diag_plain(err, BPFC_ENOMEM, "out of memory");
+	} else if (terr.code == BPFC_ENOMEM) {
+		rc = diag_plain(err, BPFC_ENOMEM, "out of memory");
+	}
+	arena_release(&a);
+	return rc;
 }
 
 struct bpfc_filter *
@@ -71,7 +108,11 @@ bpfc_load_cbpf_opts(const struct bpfc_insn *insns, size_t n, const struct bpfc_l
 	}
 	memcpy(f->insns, insns, n * sizeof(*insns));
 	f->n = n;
-	f->engine = BPFC_ENGINE_CBPF;
+	atomic_init(&f->engine, BPFC_ENGINE_CBPF);
+	if (filter_make_ebpf(f, err) < 0) {
+		bpfc_free(f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -189,25 +230,45 @@ bpfc_listing(const struct bpfc_insn *insns, size_t n, enum bpfc_listing style)
 	return strbuf_take(&b);
 }
 
+size_t
+bpfc_ebpf(const struct bpfc_filter *f, const struct bpfc_ebpf_insn **insns)
+{
+	if (insns != NULL)
+		*insns = f->ebpf.insns;
+	return f->ebpf.insns != NULL ? f->ebpf.n : 0;
+}
+
 int
 bpfc_set_engine(struct bpfc_filter *f, enum bpfc_engine e)
 {
-	/* The eBPF engines arrive with the translator (issue #4, #5). */
-	if (e != BPFC_ENGINE_CBPF)
+	/* The JIT arrives with issue #5. */
+	if (e != BPFC_ENGINE_CBPF && !(e == BPFC_ENGINE_EBPF && f->ebpf.insns != NULL))
 		return -1;
-	f->engine = e;
+	atomic_store_explicit(&f->engine, (int)e, memory_order_relaxed);
 	return 0;
+}
+
+/* The engine, for bpfc_get_engine and bpfc_run (which does not call the
+ * public function: in a shared library that call could not be inlined). */
+static inline enum bpfc_engine
+filter_engine(const struct bpfc_filter *f)
+{
+	/* atomic_load wants a non-const object in C11 */
+	return (enum bpfc_engine)atomic_load_explicit((atomic_int *)&f->engine,
+						      memory_order_relaxed);
 }
 
 enum bpfc_engine
 bpfc_get_engine(const struct bpfc_filter *f)
 {
-	return f->engine;
+	return filter_engine(f);
 }
 
 uint32_t
 bpfc_run(const struct bpfc_filter *f, const uint8_t *pkt, uint32_t wirelen, uint32_t caplen)
 {
+	if (filter_engine(f) == BPFC_ENGINE_EBPF)
+		return (uint32_t)ebpf_run(&f->ebpf, pkt, wirelen, caplen); /* a socket's u32 */
 	return cbpf_run(f->insns, pkt, wirelen, caplen);
 }
 
@@ -216,6 +277,7 @@ bpfc_free(struct bpfc_filter *f)
 {
 	if (f == NULL)
 		return;
+	free(f->ebpf.insns);
 	free(f->insns);
 	free(f);
 }

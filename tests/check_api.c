@@ -17,6 +17,7 @@
 #include <linux/filter.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,124 @@ START_TEST(test_threads_share_filters)
 }
 END_TEST
 
+/* ---- eBPF: the filter's programs and the eBPF engine ---- */
+
+/* Every filter has its socket program from loading, the eBPF engine is
+ * selectable (and the JIT, not yet there, is not), and bpfc_ebpf_for
+ * gives each target as a copy the caller frees; the socket one is the
+ * filter's own. */
+START_TEST(test_ebpf_programs)
+{
+	static struct corpus c;
+	static const enum bpfc_target targets[] = {BPFC_TARGET_TC, BPFC_TARGET_XDP};
+
+	corpus_build(&c);
+	for (size_t i = 0; i < NEXPRS; i++) {
+		struct bpfc_filter *f = c.filters[i];
+		const struct bpfc_ebpf_insn *own;
+		struct bpfc_ebpf_insn *copy;
+		struct bpfc_error err;
+		size_t n = bpfc_ebpf(f, &own), m = 0;
+
+		ck_assert_msg(n > 0 && own != NULL, "%s: no socket program", exprs[i]);
+		ck_assert_uint_eq(bpfc_ebpf(f, NULL), n);
+		ck_assert_uint_eq(own[n - 1].code, BPF_JMP | BPF_EXIT);
+		copy = bpfc_ebpf_for(f, BPFC_TARGET_SOCKET, 0, &m, &err);
+		ck_assert_msg(copy != NULL, "%s: %s", exprs[i], err.msg);
+		ck_assert_uint_eq(m, n);
+		ck_assert_mem_eq(copy, own, n * sizeof(*own));
+		ck_assert_ptr_ne(copy, own);
+		free(copy);
+		for (size_t t = 0; t < 2; t++)
+			for (unsigned flags = 0; flags <= BPFC_TARGET_INVERT; flags++) {
+				copy = bpfc_ebpf_for(f, targets[t], flags, &m, &err);
+				ck_assert_msg(copy != NULL, "%s: %s", exprs[i], err.msg);
+				ck_assert_uint_gt(m, 0);
+				ck_assert_uint_eq(copy[m - 1].code, BPF_JMP | BPF_EXIT);
+				free(copy);
+			}
+		ck_assert_int_eq(bpfc_set_engine(f, BPFC_ENGINE_EBPF), 0);
+		ck_assert_int_eq(bpfc_get_engine(f), BPFC_ENGINE_EBPF);
+		ck_assert_int_eq(bpfc_set_engine(f, BPFC_ENGINE_JIT), -1);
+		ck_assert_int_eq(bpfc_get_engine(f), BPFC_ENGINE_EBPF);
+		ck_assert_int_eq(bpfc_set_engine(f, (enum bpfc_engine)77), -1);
+		ck_assert_int_eq(bpfc_set_engine(f, BPFC_ENGINE_CBPF), 0);
+		ck_assert_int_eq(bpfc_get_engine(f), BPFC_ENGINE_CBPF);
+	}
+	corpus_free(&c);
+}
+END_TEST
+
+START_TEST(test_ebpf_for_errors)
+{
+	static const struct {
+		int target;
+		unsigned flags;
+	} bad[] = {{0, 0}, {4, 0}, {-1, 0}, {BPFC_TARGET_XDP, 2}, {BPFC_TARGET_TC, ~0u},
+		   {BPFC_TARGET_SOCKET, BPFC_TARGET_INVERT}};
+	struct bpfc_filter *f = bpfc_compile("ip", NULL, NULL);
+	struct bpfc_error err;
+	size_t n = 12345;
+
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_ptr_null(bpfc_ebpf_for(f, (enum bpfc_target)bad[i].target, bad[i].flags,
+						 &n, &err));
+		ck_assert_int_eq(err.code, BPFC_EINVAL);
+		ck_assert_uint_gt(strlen(err.msg), 0);
+		ck_assert_uint_eq(n, 12345); /* untouched on error */
+		ck_assert_ptr_null(bpfc_ebpf_for(f, (enum bpfc_target)bad[i].target, bad[i].flags,
+						 &n, NULL));
+	}
+	ck_assert_ptr_null(bpfc_ebpf_for(f, BPFC_TARGET_XDP, 0, NULL, &err));
+	ck_assert_int_eq(err.code, BPFC_EINVAL);
+	bpfc_free(f);
+}
+END_TEST
+
+struct flipper {
+	struct corpus *c;
+	atomic_int stop;
+};
+
+static void *
+flipper_run(void *arg)
+{
+	struct flipper *fl = arg;
+
+	for (unsigned k = 0; !atomic_load(&fl->stop); k++) {
+		enum bpfc_engine e = k % 2 ? BPFC_ENGINE_EBPF : BPFC_ENGINE_CBPF;
+		for (size_t i = 0; i < NEXPRS; i++)
+			bpfc_set_engine(fl->c->filters[i], e);
+	}
+	return NULL;
+}
+
+/* Threads running filters while another switches their engines back and
+ * forth: every value is still libpcap's. */
+START_TEST(test_threads_switch_engines)
+{
+	static struct corpus c;
+	struct flipper fl = {&c, 0};
+	pthread_t t[3], ft;
+	struct worker w[3];
+
+	corpus_build(&c);
+	ck_assert_int_eq(pthread_create(&ft, NULL, flipper_run, &fl), 0);
+	for (size_t i = 0; i < 3; i++) {
+		w[i] = (struct worker){&c, i * 3, 0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
+	}
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+	atomic_store(&fl.stop, 1);
+	ck_assert_int_eq(pthread_join(ft, NULL), 0);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_uint_eq(w[i].mismatches, 0);
+	corpus_free(&c);
+}
+END_TEST
+
 static Suite *
 api_suite(void)
 {
@@ -303,6 +422,9 @@ api_suite(void)
 	tcase_add_test(tc, test_assemble_error_struct);
 	tcase_add_test(tc, test_every_engine_matches_libpcap);
 	tcase_add_test(tc, test_threads_share_filters);
+	tcase_add_test(tc, test_ebpf_programs);
+	tcase_add_test(tc, test_ebpf_for_errors);
+	tcase_add_test(tc, test_threads_switch_engines);
 	suite_add_tcase(s, tc);
 	return s;
 }

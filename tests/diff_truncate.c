@@ -40,6 +40,7 @@
 
 #include "bpfc.h"
 #include "tests/gen/pktgen.h"
+#include "tests/gen/plant.h"
 #include "tests/gen/rng.h"
 #include "tests/gen/testenv.h"
 
@@ -191,71 +192,6 @@ dt_generate(struct dt *d, struct dt_list *l, size_t n)
 	}
 }
 
-/* ---- planting ---- */
-
-struct dt_places {
-	uint32_t abs[256], absz[256], nabs;
-	uint32_t ind[256], indsz[256], nind;
-	uint32_t msh[16], nmsh;
-	uint32_t k[512], nk;
-};
-
-static void
-dt_places_of(const struct bpf_program *prog, struct dt_places *pl)
-{
-	memset(pl, 0, sizeof(*pl));
-	for (u_int i = 0; i < prog->bf_len; i++) {
-		const struct bpf_insn *x = &prog->bf_insns[i];
-		uint32_t sz = BPF_SIZE(x->code) == BPF_W ? 4 : BPF_SIZE(x->code) == BPF_H ? 2 : 1;
-		if (BPF_CLASS(x->code) == BPF_LD && BPF_MODE(x->code) == BPF_ABS && pl->nabs < 256) {
-			pl->absz[pl->nabs] = sz;
-			pl->abs[pl->nabs++] = x->k;
-		} else if (BPF_CLASS(x->code) == BPF_LD && BPF_MODE(x->code) == BPF_IND &&
-			   pl->nind < 256) {
-			pl->indsz[pl->nind] = sz;
-			pl->ind[pl->nind++] = x->k;
-		} else if (BPF_CLASS(x->code) == BPF_LDX && BPF_MODE(x->code) == BPF_MSH &&
-			   pl->nmsh < 16) {
-			pl->msh[pl->nmsh++] = x->k;
-		} else if (BPF_CLASS(x->code) == BPF_JMP && BPF_OP(x->code) != BPF_JA &&
-			   BPF_SRC(x->code) == BPF_K && pl->nk + 3 <= 512) {
-			pl->k[pl->nk++] = x->k;
-			pl->k[pl->nk++] = x->k + 1;
-			pl->k[pl->nk++] = x->k - 1;
-		}
-	}
-}
-
-static void
-dt_put(uint8_t *p, uint32_t caplen, uint32_t off, uint32_t size, uint32_t v)
-{
-	if (off > caplen || size > caplen - off)
-		return;
-	for (uint32_t i = 0; i < size; i++)
-		p[off + i] = (uint8_t)(v >> (8 * (size - 1 - i)));
-}
-
-static void
-dt_plant(struct dt *d, const struct dt_places *pl, uint8_t *p, uint32_t caplen)
-{
-	uint32_t m = 1 + rng_below(&d->r, 4);
-
-	for (uint32_t j = 0; j < m && pl->nk > 0; j++) {
-		uint32_t v = pl->k[rng_below(&d->r, pl->nk)];
-		if (pl->nind > 0 && (pl->nabs == 0 || rng_chance(&d->r, 1, 3))) {
-			uint32_t i = rng_below(&d->r, pl->nind), x = 20;
-			if (pl->nmsh > 0) {
-				uint32_t at = pl->msh[rng_below(&d->r, pl->nmsh)];
-				x = at < caplen ? 4u * (p[at] & 0xf) : 0;
-			}
-			dt_put(p, caplen, pl->ind[i] + x, pl->indsz[i], v);
-		} else if (pl->nabs > 0) {
-			uint32_t i = rng_below(&d->r, pl->nabs);
-			dt_put(p, caplen, pl->abs[i], pl->absz[i], v);
-		}
-	}
-}
-
 /* ---- running ---- */
 
 static void
@@ -323,7 +259,7 @@ dt_expr(struct dt *d, pcap_t *h, int dlt, const char *expr, const struct pktgen_
 {
 	struct bpf_program lp;
 	struct bpf_insn *bo, *bn;
-	struct dt_places pl;
+	struct plant_places pl;
 	int unsupported = 0;
 
 	if (testenv_known_difference(dlt, expr) != NULL ||
@@ -338,12 +274,12 @@ dt_expr(struct dt *d, pcap_t *h, int dlt, const char *expr, const struct pktgen_
 		return;
 	}
 	d->exprs++;
-	dt_places_of(&lp, &pl);
+	plant_places_of(lp.bf_insns, lp.bf_len, &pl);
 	for (size_t j = 0; j < planted; j++) {
 		const struct pktgen_pkt *b = &base->pkts[rng_below(&d->r, (uint32_t)base->n)];
 		uint32_t cap = b->caplen, fails = 0;
 		memcpy(buf, b->data, cap);
-		dt_plant(d, &pl, buf, cap);
+		plant_constants(&d->r, &pl, buf, cap);
 		for (uint32_t cut = cap + 1; cut-- > 0 && fails == 0;) {
 			if (cut > DT_FULLCUT && cut != cap && !rng_chance(&d->r, 8, cap - DT_FULLCUT + 1))
 				continue;
