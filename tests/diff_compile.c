@@ -178,16 +178,8 @@ dcc_read_pcap(struct dcc *d, const char *path)
 	i = dcc_index(pcap_datalink(p));
 	while (i >= 0 && d->file_packets[i] < (size_t)(DCC_MAX_FILE_PACKETS * dcc_scale()) &&
 	       pcap_next_ex(p, &h, &data) == 1) {
-		struct pktgen_set *s = &d->sets[i];
-		if (s->n == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 256;
-			s->pkts = dcc_xalloc(realloc(s->pkts, s->cap * sizeof(*s->pkts)));
-		}
-		struct pktgen_pkt *pk = &s->pkts[s->n++];
-		pk->caplen = h->caplen;
-		pk->wirelen = h->len;
-		pk->data = dcc_xalloc(malloc(h->caplen ? h->caplen : 1));
-		memcpy(pk->data, data, h->caplen);
+		if (pktgen_set_add(&d->sets[i], data, h->caplen, h->len) != 0)
+			dcc_xalloc(NULL);
 		d->file_packets[i]++;
 	}
 	pcap_close(p);

@@ -184,15 +184,8 @@ de_generate(struct de *d, struct de_list *l)
 static void
 de_add(struct pktgen_set *s, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 256;
-		s->pkts = de_xalloc(realloc(s->pkts, s->cap * sizeof(*s->pkts)));
-	}
-	struct pktgen_pkt *pk = &s->pkts[s->n++];
-	pk->data = de_xalloc(malloc(caplen ? caplen : 1));
-	memcpy(pk->data, data, caplen);
-	pk->caplen = caplen;
-	pk->wirelen = wirelen;
+	if (pktgen_set_add(s, data, caplen, wirelen) != 0)
+		de_xalloc(NULL);
 }
 
 static int

@@ -182,16 +182,8 @@ dk_read_pcap(void *argp, const char *dir, const char *name)
 		return;
 	while (pcap_datalink(p) == arg->set->linktype && arg->count < arg->max &&
 	       pcap_next_ex(p, &h, &data) == 1) {
-		struct pktgen_set *s = arg->set;
-		if (s->n == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 256;
-			s->pkts = dk_xalloc(realloc(s->pkts, s->cap * sizeof(*s->pkts)));
-		}
-		struct pktgen_pkt *pk = &s->pkts[s->n++];
-		pk->caplen = h->caplen;
-		pk->wirelen = h->len;
-		pk->data = dk_xalloc(malloc(h->caplen ? h->caplen : 1));
-		memcpy(pk->data, data, h->caplen);
+		if (pktgen_set_add(arg->set, data, h->caplen, h->len) != 0)
+			dk_xalloc(NULL);
 		arg->count++;
 	}
 	pcap_close(p);

@@ -676,8 +676,8 @@ pg_one(struct pg *g, const struct pg_link *l, uint32_t *caplen, uint32_t *wirele
 	}
 }
 
-static int
-pg_append(struct pktgen_set *set, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+int
+pktgen_set_add(struct pktgen_set *set, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
 	struct pktgen_pkt *p;
 
@@ -722,7 +722,7 @@ pktgen_generate(struct pktgen_set *set, int linktype, uint64_t seed, size_t coun
 		uint32_t caplen, wirelen;
 		rng_seed(&r, rng_next(&master));
 		pg_one(g, l, &caplen, &wirelen);
-		rc = pg_append(set, g->b, caplen, wirelen);
+		rc = pktgen_set_add(set, g->b, caplen, wirelen);
 	}
 	free(g);
 	return rc;

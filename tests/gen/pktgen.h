@@ -37,6 +37,11 @@ int pktgen_generate(struct pktgen_set *set, int linktype, uint64_t seed, size_t 
 void pktgen_set_init(struct pktgen_set *set, int linktype);
 void pktgen_set_free(struct pktgen_set *set);
 
+/* Append a copy of one packet (`caplen` bytes at `data`, in a buffer of
+ * exactly that size so ASan sees overreads).  0, or -1 out of memory. */
+int pktgen_set_add(struct pktgen_set *set, const uint8_t *data, uint32_t caplen,
+		   uint32_t wirelen);
+
 /* Write the set as a classic pcap file (microsecond, host byte order,
  * given snaplen; timestamps are deterministic).  Returns 0 or -1 (errno). */
 int pktgen_write_pcap(const char *path, const struct pktgen_set *set, uint32_t snaplen);
