@@ -60,12 +60,14 @@ enum {
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
 	CLI_OPT_TARGET,
-	CLI_OPT_INVERT
+	CLI_OPT_INVERT,
+	CLI_OPT_ENGINE
 };
 
 static const struct option cli_long_options[] = {
 	{"asm", required_argument, NULL, CLI_OPT_ASM},
 	{"dump", required_argument, NULL, CLI_OPT_DUMP},
+	{"engine", required_argument, NULL, CLI_OPT_ENGINE},
 	{"help", no_argument, NULL, CLI_OPT_HELP},
 	{"target", required_argument, NULL, CLI_OPT_TARGET},
 	{"invert", no_argument, NULL, CLI_OPT_INVERT},
@@ -76,7 +78,7 @@ static const char cli_short_options[] = ":c:deF:hi:o:Or:s:w:y:V";
 
 /* What --dump=STAGE prints instead of the listing. */
 enum cli_dump { CLI_DUMP_NONE, CLI_DUMP_AST, CLI_DUMP_IR, CLI_DUMP_OPT, CLI_DUMP_CBPF,
-	       CLI_DUMP_EBPF };
+	       CLI_DUMP_EBPF, CLI_DUMP_X86 };
 
 /* Keep in step with cli_long_options, cli_short_options and doc/bpfc.1;
  * tests/cli.sh checks every option listed here is accepted and the other
@@ -84,10 +86,10 @@ enum cli_dump { CLI_DUMP_NONE, CLI_DUMP_AST, CLI_DUMP_IR, CLI_DUMP_OPT, CLI_DUMP
 static const char cli_help_text[] =
 	"Usage: bpfc [-y DLT] [-s SNAPLEN] [-O] [-d|-dd|-ddd] [--dump=STAGE]\n"
 	"            [-e] [--target=socket|tc|xdp [--invert]] [-o OBJECT]\n"
-	"            [-r CAPTURE | -i IFACE [-c COUNT] [-w FILE]]\n"
+	"            [{-r CAPTURE [--engine=E] | -i IFACE} [-c COUNT] [-w FILE]]\n"
 	"            {EXPRESSION... | -F FILE}\n"
 	"       bpfc [-d|-dd|-ddd] [-e] [--target=T [--invert]] [-o OBJECT]\n"
-	"            --asm FILE [-r CAPTURE]\n"
+	"            --asm FILE [-r CAPTURE [--engine=E] [-c COUNT] [-w FILE]]\n"
 	"       bpfc --help | --version\n"
 	"\n"
 	"Compile a pcap-filter(7) expression (its words joined with spaces, as\n"
@@ -117,9 +119,11 @@ static const char cli_help_text[] =
 	"                   the kernel (eBPF, or classic BPF without CAP_BPF),\n"
 	"                   printing one line per packet; 'any': every interface,\n"
 	"                   with the Linux cooked header, filtered in user space\n"
-	"  -c COUNT         with -i: stop after COUNT packets\n"
-	"  -w FILE          with -i: write the packets to FILE, a pcap file ('-':\n"
-	"                   standard output), instead of printing them\n"
+	"  -c COUNT         with -r or -i: stop after COUNT matching packets\n"
+	"  -w FILE          with -r or -i: write the matching packets to FILE, a\n"
+	"                   pcap file ('-': standard output), instead of printing a\n"
+	"                   line for each; with -r the file is byte for byte what\n"
+	"                   tcpdump -r CAPTURE -w FILE writes\n"
 	"  -y DLT           compile for link type DLT, a name (EN10MB, RAW, IPV4,\n"
 	"                   IPV6, NULL, LOOP, LINUX_SLL, LINUX_SLL2, PPP, PPP_PPPD,\n"
 	"                   C_HDLC) or a number; default: the capture's with -r,\n"
@@ -134,10 +138,16 @@ static const char cli_help_text[] =
 	"      --dump=STAGE\n"
 	"                   print a stage's output instead of the listing: ast\n"
 	"                   (the syntax tree), ir (the blocks), opt (the blocks\n"
-	"                   after the optimizer), cbpf (the listing), ebpf (as -e)\n"
+	"                   after the optimizer), cbpf (the listing), ebpf (as -e),\n"
+	"                   x86 (the JIT's machine code, disassembled when objdump\n"
+	"                   is installed)\n"
 	"  -r CAPTURE       run the program over every packet of CAPTURE, a pcap or\n"
-	"                   pcapng file ('-': standard input), and print\n"
-	"                   \"N of M packets matched\" on standard error\n"
+	"                   pcapng file ('-': standard input), print a line for each\n"
+	"                   matching packet (or write them: -w), and end with\n"
+	"                   \"N of M packets matched\" on standard error; a progress\n"
+	"                   bar on standard error when it is a terminal\n"
+	"      --engine=E   with -r: what runs the program: jit (native code, the\n"
+	"                   default where available), ebpf or cbpf (interpreters)\n"
 	"  -h, --help       print this help and exit\n"
 	"  -V, --version    print the versions of bpfc and libpcap and exit\n"
 	"\n"
@@ -152,6 +162,8 @@ static const char cli_help_text[] =
 	"  bpfc tcp port 80\n"
 	"  bpfc -y LINUX_SLL -dd 'host 10.0.0.1 and not port 22'\n"
 	"  bpfc -r trace.pcap 'udp and len > 512'\n"
+	"  bpfc -r big.pcap -w web.pcap 'tcp port 80 or tcp port 443'\n"
+	"  bpfc --dump=x86 'ip and udp'\n"
 	"  bpfc -e 'ip and tcp[13] & 2 != 0'\n"
 	"  bpfc -o drop-ssh.o --target=xdp --invert 'tcp port 22'\n"
 	"  bpfc -i eth0 -c 10 -w web.pcap 'tcp port 443'\n"
@@ -167,6 +179,7 @@ struct cli_args {
 	const char *wpath;     /* -w FILE, or NULL */
 	const char *opath;     /* -o OBJECT, or NULL */
 	const char *target;    /* --target=, "socket" by default */
+	enum bpfc_engine engine; /* --engine=, 0: the library's default */
 	int invert;            /* --invert */
 	int64_t count;         /* -c COUNT, -1 when not given */
 	int listing;           /* how many -d were given, 0 for none */
@@ -273,7 +286,7 @@ cli_dump_stage(const char *s, enum cli_dump *d)
 		const char *name;
 		enum cli_dump d;
 	} stages[] = {{"ast", CLI_DUMP_AST}, {"ir", CLI_DUMP_IR}, {"opt", CLI_DUMP_OPT},
-		      {"cbpf", CLI_DUMP_CBPF}, {"ebpf", CLI_DUMP_EBPF}};
+		      {"cbpf", CLI_DUMP_CBPF}, {"ebpf", CLI_DUMP_EBPF}, {"x86", CLI_DUMP_X86}};
 
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
 		if (strcmp(s, stages[i].name) == 0) {
@@ -299,6 +312,22 @@ cli_target(const char *s)
 	return (enum bpfc_target)0;
 }
 
+/* The engine --engine names, 0 for none. */
+static enum bpfc_engine
+cli_engine(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum bpfc_engine e;
+	} engines[] = {{"jit", BPFC_ENGINE_JIT}, {"ebpf", BPFC_ENGINE_EBPF},
+		       {"cbpf", BPFC_ENGINE_CBPF}};
+
+	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
+		if (strcmp(s, engines[i].name) == 0)
+			return engines[i].e;
+	return (enum bpfc_engine)0;
+}
+
 /* The options that choose what happens to the program, checked together. */
 static int
 cli_check_modes(const struct cli_args *a)
@@ -308,11 +337,14 @@ cli_check_modes(const struct cli_args *a)
 	if (a->iface != NULL && a->asm_path != NULL)
 		return cli_usage_error("-i needs a filter expression (its link type is the "
 				       "interface's), not --asm");
-	if ((a->count >= 0 || a->wpath != NULL) && a->iface == NULL)
-		return cli_usage_error("%s works with -i", a->count >= 0 ? "-c" : "-w");
+	if ((a->count >= 0 || a->wpath != NULL) && a->iface == NULL && a->read_path == NULL)
+		return cli_usage_error("%s works with -r or -i", a->count >= 0 ? "-c" : "-w");
+	if (a->engine != 0 && a->read_path == NULL)
+		return cli_usage_error("--engine chooses what runs the filter over -r's packets: "
+				       "give -r");
 	if (a->invert && cli_target(a->target) == BPFC_TARGET_SOCKET)
 		return cli_usage_error("--invert needs --target=tc or --target=xdp");
-	if (a->iface != NULL && a->wpath != NULL && strcmp(a->wpath, "-") == 0 &&
+	if (a->wpath != NULL && strcmp(a->wpath, "-") == 0 &&
 	    (a->listing > 0 || a->dump != CLI_DUMP_NONE))
 		return cli_usage_error("-w - writes packets to standard output: do not "
 				       "print a listing there too");
@@ -367,6 +399,11 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 		case CLI_OPT_INVERT:
 			a->invert = 1;
 			break;
+		case CLI_OPT_ENGINE:
+			if ((a->engine = cli_engine(optarg)) == 0)
+				return cli_usage_error("--engine: unknown engine '%s' (jit, ebpf, "
+						       "cbpf)", optarg);
+			break;
 		case 'r':
 			a->read_path = optarg;
 			break;
@@ -387,7 +424,7 @@ cli_parse_args(struct cli_args *a, int argc, char **argv)
 		case CLI_OPT_DUMP:
 			if (cli_dump_stage(optarg, &a->dump) < 0)
 				return cli_usage_error("--dump: unknown stage '%s' (ast, ir, "
-						       "opt, cbpf, ebpf)", optarg);
+						       "opt, cbpf, ebpf, x86)", optarg);
 			break;
 		case 'h':
 		case CLI_OPT_HELP:
@@ -570,7 +607,8 @@ cli_join_words(struct cli_text *t, char **words, int n)
 /* -y (a name libpcap knows or a number), else the capture's link type,
  * else Ethernet.  Only an empty expression compiles on every link type. */
 static int
-cli_linktype(const struct cli_args *a, const struct cli_text *t, int *dlt)
+cli_linktype(const struct cli_args *a, const struct cli_text *t, const struct cli_offline *off,
+	     int *dlt)
 {
 	uint32_t v;
 
@@ -587,15 +625,8 @@ cli_linktype(const struct cli_args *a, const struct cli_text *t, int *dlt)
 			cli_error("%s", err.msg);
 			return CLI_EXIT_INPUT;
 		}
-	} else if (a->read_path != NULL && strcmp(a->read_path, "-") != 0) {
-		struct bpfc_error err;
-		struct pcapfile *pf = pcapfile_open(a->read_path, &err);
-		if (pf == NULL) {
-			cli_error("%s", err.msg);
-			return CLI_EXIT_INPUT;
-		}
-		*dlt = pcapfile_linktype(pf);
-		pcapfile_close(pf);
+	} else if (off != NULL) {
+		*dlt = cli_offline_linktype(off);
 	}
 	if (!codegen_supports_linktype(*dlt) && t->data[strspn(t->data, " \t\r\n")] != '\0') {
 		const char *name = pcap_datalink_val_to_name(*dlt);
@@ -722,42 +753,13 @@ cli_print_ebpf(const struct bpfc_filter *f, const struct cli_args *a)
 	return cli_print_dump(&b);
 }
 
-/* ---- running over a capture ---------------------------------------------- */
-
-/* Run the filter over every packet at `path` and report the count on
- * standard error, also when the file turns out to be broken midway. */
-static int
-cli_filter_capture(const struct bpfc_filter *f, const char *path)
-{
-	struct bpfc_error err;
-	struct pcapfile_pkt pkt;
-	uint64_t total = 0, matched = 0;
-	int r;
-
-	diag_init(&err);
-	struct pcapfile *pf = pcapfile_open(path, &err);
-	if (pf == NULL) {
-		cli_error("%s", err.msg);
-		return CLI_EXIT_INPUT;
-	}
-	while ((r = pcapfile_next(pf, &pkt, &err)) == 1) {
-		total++;
-		matched += bpfc_run(f, pkt.data, pkt.wirelen, pkt.caplen) != 0;
-	}
-	if (r < 0)
-		cli_error("%s", err.msg);
-	fprintf(stderr, "%" PRIu64 " of %" PRIu64 " packets matched\n", matched, total);
-	pcapfile_close(pf);
-	return r < 0 ? CLI_EXIT_INPUT : CLI_EXIT_OK;
-}
-
 /* The classic listing is the default output unless another one is asked
  * for: -e, -o, -r or -i print it only with -d. */
 static int
 cli_wants_listing(const struct cli_args *a)
 {
 	return a->listing > 0 || (a->read_path == NULL && a->iface == NULL && a->opath == NULL &&
-				  a->dump != CLI_DUMP_EBPF);
+				  a->dump != CLI_DUMP_EBPF && a->dump != CLI_DUMP_X86);
 }
 
 /* ---- the pipeline -------------------------------------------------------- */
@@ -768,6 +770,7 @@ main(int argc, char **argv)
 	struct cli_args args;
 	struct cli_text text = {0};
 	struct bpfc_filter *f = NULL;
+	struct cli_offline *off = NULL;
 
 	int rc = cli_parse_args(&args, argc, argv);
 	if (rc != CLI_CONTINUE)
@@ -777,6 +780,9 @@ main(int argc, char **argv)
 	if (args.version)
 		return cli_print_version();
 
+	struct cli_offline_opts offo = {args.read_path, args.wpath, args.count};
+	if (args.read_path != NULL && (off = cli_offline_open(&offo)) == NULL)
+		return CLI_EXIT_INPUT;                                /* backend/: the header */
 	int dlt = 1;
 	if (args.nwords > 0 || args.expr_path != NULL) {
 		if (args.expr_path != NULL) {
@@ -786,7 +792,7 @@ main(int argc, char **argv)
 			rc = cli_join_words(&text, args.words, args.nwords);
 		}
 		if (rc == CLI_EXIT_OK)
-			rc = cli_linktype(&args, &text, &dlt);        /* -y or the capture's */
+			rc = cli_linktype(&args, &text, off, &dlt);   /* -y or the capture's */
 		if (rc == CLI_EXIT_OK)
 			rc = cli_compile(&text, &args, dlt, &f);      /* grammar/, codegen/, cbpf/ */
 	} else {
@@ -798,14 +804,21 @@ main(int argc, char **argv)
 		rc = cli_print_listing(f, args.listing);      /* cbpf/: listing */
 	if (rc == CLI_EXIT_OK && f != NULL && args.dump == CLI_DUMP_EBPF)
 		rc = cli_print_ebpf(f, &args);                /* ebpf/: translate, list */
+	if (rc == CLI_EXIT_OK && f != NULL && args.dump == CLI_DUMP_X86)
+		rc = cli_print_x86(f);                        /* jit/: machine code */
 	if (rc == CLI_EXIT_OK && f != NULL && args.opath != NULL)
 		rc = cli_object_write(f, args.opath, cli_target(args.target), args.invert); /* ELF */
-	if (rc == CLI_EXIT_OK && f != NULL && args.read_path != NULL)
-		rc = cli_filter_capture(f, args.read_path);   /* backend/pcapfile, run */
+	if (rc == CLI_EXIT_OK && f != NULL && args.engine != 0 && bpfc_set_engine(f, args.engine) < 0) {
+		cli_error("--engine: that engine cannot run this filter here");
+		rc = CLI_EXIT_INPUT;
+	}
+	if (rc == CLI_EXIT_OK && f != NULL && off != NULL)
+		rc = cli_offline_run(off, f);                 /* backend/: read, run, write */
 	if (rc == CLI_EXIT_OK && f != NULL && args.iface != NULL)
 		rc = cli_live_run(f, &(struct cli_live_opts){args.iface, args.count, args.wpath,
 							     args.snaplen, dlt}); /* backend/ */
 
+	cli_offline_close(off);
 	bpfc_free(f);
 	free(text.data);
 	return rc;

@@ -41,4 +41,39 @@ int cli_live_run(const struct bpfc_filter *f, const struct cli_live_opts *o);
 int cli_object_write(const struct bpfc_filter *f, const char *path, enum bpfc_target target,
 		     int invert);
 
+/* ---- capture files (cli/offline.c) ---- */
+
+struct cli_offline_opts {
+	const char *rpath;  /* the capture to read ("-": stdin): pcap or pcapng */
+	const char *wpath;  /* write matching packets here ("-": stdout), or NULL */
+	int64_t count;      /* stop after this many matching packets; < 0: all */
+};
+
+struct cli_offline;
+
+/* Open o->rpath and read its file header, so that the expression can be
+ * compiled for its link type (also when it is standard input).  NULL
+ * after printing the error.  `o` must outlive the handle. */
+struct cli_offline *cli_offline_open(const struct cli_offline_opts *o);
+
+/* The capture's link type (DLT_ value; pcapng: its first interface's). */
+int cli_offline_linktype(const struct cli_offline *c);
+
+/* Run `f` over every packet: write the matching ones to o->wpath byte for
+ * byte as `tcpdump -r IN -w OUT` would, or print one line per matching
+ * packet on stdout; show a progress bar on stderr when it is a terminal
+ * and the input is large; always end with "N of M packets matched" on
+ * stderr, also after an error in the input (which names its byte offset;
+ * what was written stays a complete pcap file). */
+int cli_offline_run(struct cli_offline *c, const struct bpfc_filter *f);
+
+/* Close the input (and output).  NULL is allowed. */
+void cli_offline_close(struct cli_offline *c);
+
+/* ---- machine code (cli/x86.c) ---- */
+
+/* Print the JIT's x86-64 code for `f`: hex bytes, and a disassembly when
+ * objdump is on the PATH.  An error when the JIT is not available. */
+int cli_print_x86(const struct bpfc_filter *f);
+
 #endif

@@ -22,6 +22,8 @@
  *           reach into a nonlinear skb's linear part.  A cBPF return of
  *           non-zero is "pass" (XDP_PASS, TC_ACT_OK), zero is "drop"
  *           (XDP_DROP, TC_ACT_SHOT); EBPF_INVERT swaps the two.
+ *   run     the same direct access for user space (the JIT's input):
+ *           tc's context fields, the cBPF's return value, no pull.
  *
  * Registers (every target): A in r0, X in r7, the context in r6, M[k] at
  * r10 - 4 * (16 - k); xdp/tc keep data in r9 and data_end in r8
@@ -45,8 +47,24 @@
 #include "base/strbuf.h"
 #include "ebpf/opcodes.h"
 
-/* Same values as the public enum bpfc_target. */
-enum ebpf_target { EBPF_TARGET_SOCKET = 1, EBPF_TARGET_TC = 2, EBPF_TARGET_XDP = 3 };
+/* The first three have the values of the public enum bpfc_target.
+ * EBPF_TARGET_RUN is bpfc's own, for user space (the JIT and the
+ * interpreter), never loaded into a kernel: the direct-access lowering
+ * over a struct __sk_buff context of which it reads only len, data and
+ * data_end (loaded as u32, yielding pointers, as the kernel's rewrite
+ * does), returning the cBPF's own value, with guards reaching 2^31 - 1
+ * bytes (a longer packet must be run by another engine) and no helper
+ * calls. */
+enum ebpf_target {
+	EBPF_TARGET_SOCKET = 1,
+	EBPF_TARGET_TC = 2,
+	EBPF_TARGET_XDP = 3,
+	EBPF_TARGET_RUN = 4
+};
+
+/* The farthest byte EBPF_TARGET_RUN's loads reach: a packet whose caplen
+ * exceeds it must not be given to a run-target program. */
+#define EBPF_RUN_MAX_CAPLEN 0x7fffffffu
 
 /* Flags of ebpf_from_cbpf. */
 enum { EBPF_INVERT = 1u << 0 /* xdp/tc: pass what the cBPF rejects */ };

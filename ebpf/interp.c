@@ -266,7 +266,7 @@ ebpf_ctx_load(const struct ebpf_mem *m, uint64_t off, unsigned size, uint64_t *v
 		*v = ebpf_host_load(b + off, size);
 		return 0;
 	}
-	if (m->target != EBPF_TARGET_TC || size != 4)
+	if ((m->target != EBPF_TARGET_TC && m->target != EBPF_TARGET_RUN) || size != 4)
 		return -1;
 	if (off == EBPF_SKB_DATA || off == EBPF_SKB_DATA_META)
 		*v = m->pkt;

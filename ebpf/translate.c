@@ -569,6 +569,7 @@ xl_ops_for(enum ebpf_target target)
 		return &xl_socket_ops;
 	case EBPF_TARGET_TC:
 	case EBPF_TARGET_XDP:
+	case EBPF_TARGET_RUN:
 		return &xl_direct_ops;
 	default:
 		return NULL;
@@ -594,7 +595,7 @@ ebpf_from_cbpf(struct arena *a, const struct bpfc_insn *p, size_t n, enum ebpf_t
 	if (x.ops == NULL)
 		return xl_fail(&x, BPFC_EINVAL, XL_NONE, "unknown eBPF target %d", (int)target);
 	if ((flags & ~(unsigned)EBPF_INVERT) != 0 ||
-	    ((flags & EBPF_INVERT) && target == EBPF_TARGET_SOCKET))
+	    ((flags & EBPF_INVERT) && (target == EBPF_TARGET_SOCKET || target == EBPF_TARGET_RUN)))
 		return xl_fail(&x, BPFC_EINVAL, XL_NONE,
 			       "flags 0x%x do not apply to the %s target", flags, x.ops->name);
 	x.f = calloc(n, sizeof(*x.f));

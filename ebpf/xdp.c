@@ -66,6 +66,12 @@
  * pressure) the program goes on with the linear part: the filter sees the
  * packet as a capture cut there (caplen < wirelen), with cBPF's meaning.
  *
+ * The run target (EBPF_TARGET_RUN, for the JIT and the interpreter in user
+ * space) is tc without the pull: the same context fields, the cBPF's own
+ * return value instead of an action, and guards up to 2^31 - 1 bytes
+ * (what an imm32 adds to a pointer) instead of the verifier's 65535, so
+ * that a load anywhere in a 256 KiB capture keeps cBPF's meaning.
+ *
  * Context accesses (what ebpf/interp.c must model): XDP reads
  * xdp_md.data/data_end (u32 loads that yield pointers) at entry; tc reads
  * __sk_buff.len, .data, .data_end, and calls helper 39 (skb_pull_data).
@@ -79,11 +85,34 @@
 #include "ebpf/translate_int.h"
 
 #define DX_LIMIT 0xffffu /* MAX_PACKET_OFF: the farthest guard the verifier accepts */
+#define DX_RUN_LIMIT 0x7fffffffu /* the run target: what an imm32 guard can add */
 
 static int
 dx_is_tc(const struct xl *x)
 {
 	return x->target == EBPF_TARGET_TC;
+}
+
+/* The run target (user space: the JIT, the interpreter) returns the
+ * cBPF's value and is bound by no verifier. */
+static int
+dx_is_run(const struct xl *x)
+{
+	return x->target == EBPF_TARGET_RUN;
+}
+
+/* Whose context is a struct __sk_buff (len, data, data_end). */
+static int
+dx_skb_ctx(const struct xl *x)
+{
+	return x->target == EBPF_TARGET_TC || x->target == EBPF_TARGET_RUN;
+}
+
+/* The farthest byte past data a guard may prove. */
+static uint64_t
+dx_limit(const struct xl *x)
+{
+	return dx_is_run(x) ? DX_RUN_LIMIT : DX_LIMIT;
 }
 
 /* The action for a cBPF result that is non-zero (`pass`) or zero. */
@@ -166,10 +195,10 @@ dx_analyse(struct xl *x)
 static void
 dx_pointers(struct xl *x, int ctx)
 {
-	int16_t d = (int16_t)(dx_is_tc(x) ? offsetof(struct __sk_buff, data)
-					  : offsetof(struct xdp_md, data));
-	int16_t e = (int16_t)(dx_is_tc(x) ? offsetof(struct __sk_buff, data_end)
-					  : offsetof(struct xdp_md, data_end));
+	int16_t d = (int16_t)(dx_skb_ctx(x) ? offsetof(struct __sk_buff, data)
+					    : offsetof(struct xdp_md, data));
+	int16_t e = (int16_t)(dx_skb_ctx(x) ? offsetof(struct __sk_buff, data_end)
+					    : offsetof(struct xdp_md, data_end));
 
 	xl_ldx(x, EBPF_W, XL_DATA, ctx, d); /* r9 = ctx->data */
 	xl_ldx(x, EBPF_W, XL_DEND, ctx, e); /* r8 = ctx->data_end */
@@ -194,12 +223,12 @@ dx_pull(struct xl *x)
 static void
 dx_prologue(struct xl *x)
 {
-	int ptrs = x->uses_pkt || (x->uses_ctx && !dx_is_tc(x));
+	int ptrs = x->uses_pkt || (x->uses_ctx && !dx_skb_ctx(x));
 
-	if (dx_is_tc(x) && (x->uses_pkt || x->uses_ctx))
+	if (dx_skb_ctx(x) && (x->uses_pkt || x->uses_ctx))
 		xl_alu64_x(x, EBPF_MOV, XL_CTX, XL_R1); /* r6 = r1 */
 	if (ptrs)
-		dx_pointers(x, dx_is_tc(x) ? XL_CTX : XL_R1);
+		dx_pointers(x, dx_skb_ctx(x) ? XL_CTX : XL_R1);
 	if (dx_is_tc(x) && x->uses_pkt)
 		dx_pull(x);
 }
@@ -213,7 +242,7 @@ dx_guard(struct xl *x, size_t i, uint64_t need)
 {
 	if (x->est >= need)
 		return;
-	uint32_t g = (uint32_t)dx_min(x->f[i].must, DX_LIMIT); /* >= need: must(i) includes it */
+	uint32_t g = (uint32_t)dx_min(x->f[i].must, dx_limit(x)); /* >= need: must(i) includes it */
 	xl_alu64_x(x, EBPF_MOV, XL_R2, XL_DATA);               /* r2 = r9 */
 	xl_alu64_k(x, EBPF_ADD, XL_R2, (int32_t)g);            /* r2 += G */
 	xl_jmp64_x(x, EBPF_JGT, XL_R2, XL_DEND, xl_ret0_label(x)); /* if r2 > r8 goto ret0 */
@@ -226,13 +255,13 @@ dx_guard_x(struct xl *x, size_t i, uint64_t need)
 {
 	if (x->estx >= need)
 		return;
-	uint32_t g = (uint32_t)dx_min(x->f[i].mustx, DX_LIMIT);
-	int small = (uint64_t)x->f[i].xbound + g <= DX_LIMIT;
+	uint32_t g = (uint32_t)dx_min(x->f[i].mustx, dx_limit(x));
+	int small = (uint64_t)x->f[i].xbound + g <= dx_limit(x);
 	/* r5 still holds data + X (estx > 0) and X's bound lets the verifier
 	 * take a range of G past it: only the comparison is new. */
 	if (!(small && x->estx > 0)) {
 		if (!small) /* if r7 > 65535 - G goto ret0 */
-			xl_jump(x, EBPF_JMP | EBPF_JGT | EBPF_K, XL_X, 0, (int32_t)(DX_LIMIT - g),
+			xl_jump(x, EBPF_JMP | EBPF_JGT | EBPF_K, XL_X, 0, (int32_t)(dx_limit(x) - g),
 				xl_ret0_label(x));
 		xl_alu64_x(x, EBPF_MOV, XL_R5, XL_DATA); /* r5 = r9 */
 		xl_alu64_x(x, EBPF_ADD, XL_R5, XL_X);    /* r5 += r7 */
@@ -270,7 +299,7 @@ dx_load(struct xl *x, size_t i)
 	int msh = CBPF_CLASS(in->code) == CBPF_LDX;
 	int dead = !(x->f[i + 1].live & (msh ? XL_LIVE_X : XL_LIVE_A)); /* never the last */
 
-	if (need > DX_LIMIT) { /* past anything direct access reads */
+	if (need > dx_limit(x)) { /* past anything direct access reads */
 		xl_goto(x, xl_ret0_label(x));
 		return 0;
 	}
@@ -298,7 +327,7 @@ dx_load(struct xl *x, size_t i)
 static void
 dx_len(struct xl *x, int dst)
 {
-	if (dx_is_tc(x)) {
+	if (dx_skb_ctx(x)) {
 		xl_ldx(x, EBPF_W, dst, XL_CTX, (int16_t)offsetof(struct __sk_buff, len));
 		return;
 	}
@@ -311,6 +340,12 @@ dx_ret(struct xl *x, size_t i)
 {
 	const struct bpfc_insn *in = &x->p[i];
 
+	if (dx_is_run(x)) { /* the cBPF's own value */
+		if ((in->code & 0x18) != CBPF_A)
+			xl_alu32_k(x, EBPF_MOV, XL_A, (int32_t)in->k); /* w0 = k */
+		xl_exit(x);
+		return;
+	}
 	if ((in->code & 0x18) == CBPF_A)
 		xl_jmp32_k(x, EBPF_JEQ, XL_A, 0, xl_ret0_label(x)); /* if w0 == 0 goto ret0 */
 	xl_alu32_k(x, EBPF_MOV, XL_A, dx_action(x, (in->code & 0x18) == CBPF_A || in->k != 0));
@@ -320,7 +355,7 @@ dx_ret(struct xl *x, size_t i)
 static int32_t
 dx_ret0(const struct xl *x)
 {
-	return dx_action(x, 0);
+	return dx_is_run(x) ? 0 : dx_action(x, 0);
 }
 
 const struct xl_ops xl_direct_ops = {

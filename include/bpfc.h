@@ -150,7 +150,10 @@ char *bpfc_listing(const struct bpfc_insn *insns, size_t n, enum bpfc_listing st
 /* ---- running -------------------------------------------------------------- */
 
 /* Choose the engine bpfc_run uses: 0, or -1 when that engine is not
- * available for this filter (the engine is then unchanged). */
+ * available for this filter (the engine is then unchanged).  A filter
+ * starts on the JIT where it has native code (x86-64 hosts that allow
+ * executable memory), else on the cBPF interpreter; every engine returns
+ * the same values. */
 int bpfc_set_engine(struct bpfc_filter *f, enum bpfc_engine e);
 enum bpfc_engine bpfc_get_engine(const struct bpfc_filter *f);
 

@@ -3,8 +3,9 @@
  *
  * A filter owns a validated copy of its cBPF program, the eBPF socket
  * program translated from it when it was loaded (absent when the
- * translator cannot express the program), and the engine that bpfc_run
- * dispatches to.  After loading the programs are never written again; the
+ * translator cannot express the program), its native code from the JIT
+ * (absent where there is no JIT), and the engine that bpfc_run dispatches
+ * to: the JIT when there is code, else the cBPF interpreter.  After loading the programs are never written again; the
  * engine is the one field bpfc_set_engine changes, and it is an atomic
  * int read and written with relaxed order, so a bpfc_run racing with a
  * bpfc_set_engine runs one whole engine or the other, both valid (relaxed:
@@ -25,11 +26,14 @@
 #include "codegen/ir.h"
 #include "ebpf/ebpf.h"
 #include "grammar/grammar.h"
+#include "jit/jit.h"
 
 struct bpfc_filter {
 	struct bpfc_insn *insns; /* malloc'd, validated */
 	size_t n;
 	struct ebpf_prog ebpf;   /* the socket program; insns malloc'd, or NULL */
+	struct jit_code *jit;    /* the run-target program compiled, or NULL */
+	jit_fn jit_fn;           /* its entry */
 	atomic_int engine;       /* enum bpfc_engine */
 };
 
@@ -77,6 +81,30 @@ filter_make_ebpf(struct bpfc_filter *f, struct bpfc_error *err)
 	return rc;
 }
 
+/* The native code of f's cBPF (the run target's eBPF through the JIT),
+ * made once here; it becomes the default engine.  Where it cannot be made
+ * (no JIT on this host, executable memory refused, out of memory) the
+ * filter runs on the interpreters, which give the same values. */
+static void
+filter_make_jit(struct bpfc_filter *f)
+{
+	struct bpfc_error terr;
+	struct ebpf_prog prog;
+	struct arena a;
+
+	if (!jit_available())
+		return;
+	arena_init(&a);
+	diag_init(&terr);
+	if (ebpf_from_cbpf(&a, f->insns, f->n, EBPF_TARGET_RUN, 0, &prog, &terr) == 0)
+		f->jit = jit_compile(&prog, &terr);
+	arena_release(&a);
+	if (f->jit != NULL) {
+		f->jit_fn = jit_entry(f->jit);
+		atomic_store_explicit(&f->engine, BPFC_ENGINE_JIT, memory_order_relaxed);
+	}
+}
+
 struct bpfc_filter *
 bpfc_load_cbpf_opts(const struct bpfc_insn *insns, size_t n, const struct bpfc_load_options *o,
 		    struct bpfc_error *err)
@@ -113,6 +141,7 @@ bpfc_load_cbpf_opts(const struct bpfc_insn *insns, size_t n, const struct bpfc_l
 		bpfc_free(f);
 		return NULL;
 	}
+	filter_make_jit(f);
 	return f;
 }
 
@@ -241,8 +270,8 @@ bpfc_ebpf(const struct bpfc_filter *f, const struct bpfc_ebpf_insn **insns)
 int
 bpfc_set_engine(struct bpfc_filter *f, enum bpfc_engine e)
 {
-	/* The JIT arrives with issue #5. */
-	if (e != BPFC_ENGINE_CBPF && !(e == BPFC_ENGINE_EBPF && f->ebpf.insns != NULL))
+	if (e != BPFC_ENGINE_CBPF && !(e == BPFC_ENGINE_EBPF && f->ebpf.insns != NULL) &&
+	    !(e == BPFC_ENGINE_JIT && f->jit != NULL))
 		return -1;
 	atomic_store_explicit(&f->engine, (int)e, memory_order_relaxed);
 	return 0;
@@ -267,7 +296,13 @@ bpfc_get_engine(const struct bpfc_filter *f)
 uint32_t
 bpfc_run(const struct bpfc_filter *f, const uint8_t *pkt, uint32_t wirelen, uint32_t caplen)
 {
-	if (filter_engine(f) == BPFC_ENGINE_EBPF)
+	enum bpfc_engine e = filter_engine(f);
+
+	/* The JIT's guards reach EBPF_RUN_MAX_CAPLEN bytes: a longer capture
+	 * (none that pcap can hold) goes to the interpreter. */
+	if (e == BPFC_ENGINE_JIT && caplen <= EBPF_RUN_MAX_CAPLEN)
+		return f->jit_fn(pkt, wirelen, caplen);
+	if (e == BPFC_ENGINE_EBPF)
 		return (uint32_t)ebpf_run(&f->ebpf, pkt, wirelen, caplen); /* a socket's u32 */
 	return cbpf_run(f->insns, pkt, wirelen, caplen);
 }
@@ -277,6 +312,7 @@ bpfc_free(struct bpfc_filter *f)
 {
 	if (f == NULL)
 		return;
+	jit_free(f->jit);
 	free(f->ebpf.insns);
 	free(f->insns);
 	free(f);
