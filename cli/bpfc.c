@@ -90,6 +90,8 @@ static const char cli_help_text[] =
 	"            {EXPRESSION... | -F FILE}\n"
 	"       bpfc [-d|-dd|-ddd] [-e] [--target=T [--invert]] [-o OBJECT]\n"
 	"            --asm FILE [-r CAPTURE [--engine=E] [-c COUNT] [-w FILE]]\n"
+	"       bpfc --seccomp POLICY [-d|-dd|-ddd] [--stats] [-o FILE]\n"
+	"            [--exec -- CMD...]\n"
 	"       bpfc --help | --version\n"
 	"\n"
 	"Compile a pcap-filter(7) expression (its words joined with spaces, as\n"
@@ -148,6 +150,10 @@ static const char cli_help_text[] =
 	"                   bar on standard error when it is a terminal\n"
 	"      --engine=E   with -r: what runs the program: jit (native code, the\n"
 	"                   default where available), ebpf or cbpf (interpreters)\n"
+	"      --seccomp POLICY\n"
+	"                   compile a seccomp policy (Docker/OCI JSON or the text\n"
+	"                   form of bpfc-seccomp(5)) to classic BPF; bpfc --seccomp\n"
+	"                   --help lists its options\n"
 	"  -h, --help       print this help and exit\n"
 	"  -V, --version    print the versions of bpfc and libpcap and exit\n"
 	"\n"
@@ -164,6 +170,7 @@ static const char cli_help_text[] =
 	"  bpfc -r trace.pcap 'udp and len > 512'\n"
 	"  bpfc -r big.pcap -w web.pcap 'tcp port 80 or tcp port 443'\n"
 	"  bpfc --dump=x86 'ip and udp'\n"
+	"  bpfc --seccomp docker-default.json --stats\n"
 	"  bpfc -e 'ip and tcp[13] & 2 != 0'\n"
 	"  bpfc -o drop-ssh.o --target=xdp --invert 'tcp port 22'\n"
 	"  bpfc -i eth0 -c 10 -w web.pcap 'tcp port 443'\n"
@@ -772,6 +779,8 @@ main(int argc, char **argv)
 	struct bpfc_filter *f = NULL;
 	struct cli_offline *off = NULL;
 
+	if (cli_seccomp_wanted(argc, argv))
+		return cli_seccomp_main(argc, argv);                  /* seccomp/ */
 	int rc = cli_parse_args(&args, argc, argv);
 	if (rc != CLI_CONTINUE)
 		return rc;

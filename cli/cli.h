@@ -70,6 +70,15 @@ int cli_offline_run(struct cli_offline *c, const struct bpfc_filter *f);
 /* Close the input (and output).  NULL is allowed. */
 void cli_offline_close(struct cli_offline *c);
 
+/* ---- seccomp filters (cli/seccomp.c) ---- */
+
+/* 1 when the command line asks for a seccomp filter (--seccomp), whose
+ * options are parsed by cli_seccomp_main rather than by cli/bpfc.c. */
+int cli_seccomp_wanted(int argc, char **argv);
+
+/* The whole `bpfc --seccomp POLICY ...` command: its exit status. */
+int cli_seccomp_main(int argc, char **argv);
+
 /* ---- machine code (cli/x86.c) ---- */
 
 /* Print the JIT's x86-64 code for `f`: hex bytes, and a disassembly when

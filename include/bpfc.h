@@ -217,6 +217,56 @@ int bpfc_attach(int sockfd, const struct bpfc_filter *f, unsigned flags, struct 
 const char *bpfc_version(void);
 const char *bpfc_strerror(enum bpfc_status code);
 
+/* ---- seccomp filters ------------------------------------------------------- */
+
+/* How bpfc_seccomp_compile reads the policy. */
+enum bpfc_seccomp_format {
+	BPFC_SECCOMP_AUTO = 0, /* JSON when the first non-blank byte is '{', else text */
+	BPFC_SECCOMP_JSON = 1, /* an OCI/Docker seccomp profile */
+	BPFC_SECCOMP_TEXT = 2  /* the policy language of bpfc-seccomp(5) */
+};
+
+struct bpfc_seccomp_options {
+	enum bpfc_seccomp_format format;
+	/* The capabilities a JSON profile's "caps" includes/excludes test,
+	 * compared verbatim with the profile's strings ("CAP_SYS_ADMIN").
+	 * caps == NULL: Docker's default set; caps != NULL with ncaps == 0:
+	 * none. */
+	const char *const *caps;
+	size_t ncaps;
+	/* The kernel version "minKernel" is compared with; 0.0: the running
+	 * kernel's (uname). */
+	unsigned kernel_major, kernel_minor;
+	/* Architectures by name ("x86_64", "x32", "aarch64", "SCMP_ARCH_ARM",
+	 * Go's "amd64").  None: a JSON profile takes the host's and its
+	 * archMap sub-architectures, a text policy its `arch` line or the
+	 * host's.  The first one is what JSON includes/excludes "arches"
+	 * compare with. */
+	const char *const *arches;
+	size_t narches;
+	int ignore_unknown; /* skip syscall names no architecture knows */
+};
+
+/* Automatic format, Docker's capabilities, the running kernel, the
+ * policy's or the host's architectures, unknown names refused. */
+void bpfc_seccomp_options_init(struct bpfc_seccomp_options *o);
+
+/* Compile a seccomp policy of `len` bytes (no NUL needed) to a classic BPF
+ * program over struct seccomp_data (o == NULL: bpfc_seccomp_options_init's
+ * defaults).  The program checks the architecture first, returns for every
+ * input the action the policy means (bpfc-seccomp(5)), and is validated
+ * with the kernel's rules for seccomp filters (at most 4096 instructions,
+ * only aligned word loads of struct seccomp_data).  *insns is a malloc'd
+ * array of *n instructions (free it with free()) in the layout of struct
+ * sock_filter, host byte order: install it with
+ *   struct sock_fprog fp = { (unsigned short)n, (struct sock_filter *)insns };
+ *   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+ *   syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
+ * Returns 0, or -1 with `err` (may be NULL) holding the code and, for an
+ * error in the policy, the byte range of `policy` it is about. */
+int bpfc_seccomp_compile(const char *policy, size_t len, const struct bpfc_seccomp_options *o,
+			 struct bpfc_insn **insns, size_t *n, struct bpfc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,8 +27,10 @@
  * Code memory is mapped read-write, written, then mprotect'ed read-execute;
  * it is never writable and executable at once, and is unmapped by
  * jit_free.  Jumps take the short (rel8) form where their target is in
- * reach, chosen by iterating the layout to a fixed point; a final pass
- * checks that the emitted sizes equal the layout's.
+ * reach: the least fixed point of "start short, grow what does not fit",
+ * which, every jump going forward, one sweep from the last instruction
+ * back reaches (jit/jit.c); a forward pass proves it a fixed point and the
+ * writing pass checks that the emitted sizes equal the layout's.
  *
  * Threads: a jit_code is read-only after jit_compile returns; any number
  * of threads may call its function at once.

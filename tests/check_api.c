@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "bpfc.h"
+#include "jit/jit.h"
 #include "tests/gen/pktgen.h"
 
 /* ---- layouts and defaults ---- */
@@ -224,7 +225,10 @@ START_TEST(test_every_engine_matches_libpcap)
 		for (size_t e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
 			enum bpfc_engine before = bpfc_get_engine(c.filters[i]);
 			if (bpfc_set_engine(c.filters[i], engines[e]) != 0) {
-				/* Unavailable: nothing changed. */
+				/* Unavailable: nothing changed; the JIT is there
+				 * wherever this machine can run it. */
+				ck_assert_msg(engines[e] != BPFC_ENGINE_JIT || !jit_available(),
+					      "%s: no JIT on a machine that has one", exprs[i]);
 				ck_assert_int_eq(bpfc_get_engine(c.filters[i]), before);
 				continue;
 			}
@@ -289,8 +293,10 @@ END_TEST
 
 /* ---- eBPF: the filter's programs and the eBPF engine ---- */
 
-/* Every filter has its socket program from loading, the eBPF engine is
- * selectable (and the JIT, not yet there, is not), and bpfc_ebpf_for
+/* Every filter starts on the JIT where the machine has one (else on the
+ * cBPF interpreter), has its socket program from loading, the eBPF engine
+ * is selectable and so is the JIT exactly when jit_available(), and
+ * bpfc_ebpf_for
  * gives each target as a copy the caller frees; the socket one is the
  * filter's own. */
 START_TEST(test_ebpf_programs)
@@ -306,6 +312,8 @@ START_TEST(test_ebpf_programs)
 		struct bpfc_error err;
 		size_t n = bpfc_ebpf(f, &own), m = 0;
 
+		ck_assert_int_eq(bpfc_get_engine(f),
+				 jit_available() ? BPFC_ENGINE_JIT : BPFC_ENGINE_CBPF);
 		ck_assert_msg(n > 0 && own != NULL, "%s: no socket program", exprs[i]);
 		ck_assert_uint_eq(bpfc_ebpf(f, NULL), n);
 		ck_assert_uint_eq(own[n - 1].code, BPF_JMP | BPF_EXIT);
@@ -325,9 +333,12 @@ START_TEST(test_ebpf_programs)
 			}
 		ck_assert_int_eq(bpfc_set_engine(f, BPFC_ENGINE_EBPF), 0);
 		ck_assert_int_eq(bpfc_get_engine(f), BPFC_ENGINE_EBPF);
-		ck_assert_int_eq(bpfc_set_engine(f, BPFC_ENGINE_JIT), -1);
-		ck_assert_int_eq(bpfc_get_engine(f), BPFC_ENGINE_EBPF);
+		ck_assert_int_eq(bpfc_set_engine(f, BPFC_ENGINE_JIT), jit_available() ? 0 : -1);
+		ck_assert_int_eq(bpfc_get_engine(f),
+				 jit_available() ? BPFC_ENGINE_JIT : BPFC_ENGINE_EBPF);
 		ck_assert_int_eq(bpfc_set_engine(f, (enum bpfc_engine)77), -1);
+		ck_assert_int_eq(bpfc_get_engine(f),
+				 jit_available() ? BPFC_ENGINE_JIT : BPFC_ENGINE_EBPF);
 		ck_assert_int_eq(bpfc_set_engine(f, BPFC_ENGINE_CBPF), 0);
 		ck_assert_int_eq(bpfc_get_engine(f), BPFC_ENGINE_CBPF);
 	}
@@ -373,7 +384,9 @@ flipper_run(void *arg)
 	struct flipper *fl = arg;
 
 	for (unsigned k = 0; !atomic_load(&fl->stop); k++) {
-		enum bpfc_engine e = k % 2 ? BPFC_ENGINE_EBPF : BPFC_ENGINE_CBPF;
+		static const enum bpfc_engine cycle[] = {BPFC_ENGINE_CBPF, BPFC_ENGINE_EBPF,
+							 BPFC_ENGINE_JIT};
+		enum bpfc_engine e = cycle[k % 3]; /* the JIT refused where absent */
 		for (size_t i = 0; i < NEXPRS; i++)
 			bpfc_set_engine(fl->c->filters[i], e);
 	}

@@ -8,7 +8,12 @@
  * expression is compiled once by libpcap (pcap_compile, optimized and not),
  * loaded into bpfc with bpfc_load_cbpf, and run over every packet of every
  * capture of that link type by bpfc_run and by libpcap's bpf_filter.  The
- * oracle is bpf_filter: the two return values must be equal.
+ * oracle is bpf_filter: the two return values must be equal.  bpfc_run
+ * runs the filter's default engine, which must be the JIT wherever
+ * jit_available(); the run-target eBPF (EBPF_TARGET_RUN) of the same
+ * program must also give bpf_filter's value in ebpf_run and, on a copy of
+ * the packet placed against a guard page (a read past caplen faults), in
+ * its own jit_compile'd code.
  *
  * Whether bpfc must load a program is the running kernel's verdict
  * (SO_ATTACH_FILTER on a socket, the same rules cbpf/cbpf.h promises), with
@@ -38,6 +43,9 @@
 #include <unistd.h>
 
 #include "bpfc.h"
+#include "base/arena.h"
+#include "ebpf/ebpf.h"
+#include "jit/jit.h"
 #include "tests/gen/pktgen.h"
 #include "tests/gen/testenv.h"
 
@@ -67,6 +75,7 @@ struct dc_run {
 	size_t nexprs;
 	const char *exprs_path;
 	int sock; /* for the kernel's verdicts; -1 when there is none */
+	struct testenv_guard guard; /* packets for the JIT */
 	/* totals */
 	size_t linktypes, compiled, rejected, runs, accepted, mismatches, bad_loads;
 	size_t kernel_refused, backward, magic, unverified;
@@ -354,7 +363,7 @@ struct dc_prog {
 
 static void
 dc_report_mismatch(struct dc_run *d, const struct dc_prog *pr, const struct dc_capture *c,
-		   size_t idx, uint32_t got, uint32_t want)
+		   size_t idx, const char *engine, uint32_t got, uint32_t want)
 {
 	printf("MISMATCH: DLT %d, %s", pr->dlt, c->name);
 	if (c->generated)
@@ -363,15 +372,63 @@ dc_report_mismatch(struct dc_run *d, const struct dc_prog *pr, const struct dc_c
 		       c->seed, pr->dlt, c->seed, c->set.n);
 	printf(", packet %zu, expression \"%s\" (%s:%u), optimize %d\n", idx, d->exprs[pr->expr],
 	       d->exprs_path, d->lineno[pr->expr], pr->optimize);
-	printf("  bpfc_run %" PRIu32 ", bpf_filter %" PRIu32 "\n", got, want);
+	printf("  %s %" PRIu32 ", bpf_filter %" PRIu32 "\n", engine, got, want);
 	dc_print_packet(&c->set.pkts[idx]);
 	dc_print_listing(pr->insns, pr->pcap->bf_len);
+}
+
+static void dc_report_load(struct dc_run *d, const struct dc_prog *pr, const char *what,
+			   const char *detail);
+
+/* The run-target program of f and its JIT code (NULL without a JIT);
+ * -1 when either is refused (counted as a wrong load verdict). */
+static int
+dc_run_target(struct dc_run *d, const struct dc_prog *pr, const struct bpfc_filter *f,
+	      struct arena *a, struct ebpf_prog *run, struct jit_code **jit)
+{
+	struct bpfc_error err = {.code = BPFC_OK};
+	const struct bpfc_insn *cb;
+	size_t n = bpfc_cbpf(f, &cb);
+
+	*jit = NULL;
+	if (ebpf_from_cbpf(a, cb, n, EBPF_TARGET_RUN, 0, run, &err) != 0 ||
+	    (jit_available() && (*jit = jit_compile(run, &err)) == NULL)) {
+		dc_report_load(d, pr, "no run-target program or JIT code: ", err.msg);
+		return -1;
+	}
+	if (jit_available() && bpfc_get_engine(f) != BPFC_ENGINE_JIT) {
+		dc_report_load(d, pr, "the filter does not start on the JIT", "");
+		return -1;
+	}
+	return 0;
+}
+
+/* One engine's value against bpf_filter's. */
+static void
+dc_compare(struct dc_run *d, const struct dc_prog *pr, const struct dc_capture *c, size_t i,
+	   const char *engine, uint32_t got, uint32_t want)
+{
+	if (got == want)
+		return;
+	d->mismatches++;
+	d->expr_mismatches[pr->expr]++;
+	if (d->reports++ < DC_MAX_REPORTS)
+		dc_report_mismatch(d, pr, c, i, engine, got, want);
 }
 
 /* Run every packet of every capture of the program's link type. */
 static void
 dc_run_program(struct dc_run *d, const struct dc_prog *pr, const struct bpfc_filter *f)
 {
+	struct arena a;
+	struct ebpf_prog run;
+	struct jit_code *jit;
+
+	arena_init(&a);
+	if (dc_run_target(d, pr, f, &a, &run, &jit) != 0) {
+		arena_release(&a);
+		return;
+	}
 	for (size_t ci = 0; ci < d->ncaps; ci++) {
 		const struct dc_capture *c = &d->caps[ci];
 		if (c->set.linktype != pr->dlt)
@@ -384,14 +441,18 @@ dc_run_program(struct dc_run *d, const struct dc_prog *pr, const struct bpfc_fil
 			d->runs++;
 			d->accepted += want != 0;
 			d->expr_hits[pr->expr] += want != 0;
-			if (got != want) {
-				d->mismatches++;
-				d->expr_mismatches[pr->expr]++;
-				if (d->reports++ < DC_MAX_REPORTS)
-					dc_report_mismatch(d, pr, c, i, got, want);
+			dc_compare(d, pr, c, i, "bpfc_run", got, want);
+			dc_compare(d, pr, c, i, "ebpf_run (run target)",
+				   (uint32_t)ebpf_run(&run, pk->data, pk->wirelen, pk->caplen), want);
+			if (jit != NULL && pk->caplen <= d->guard.room) {
+				const uint8_t *g = testenv_guard_put(&d->guard, pk->data, pk->caplen);
+				dc_compare(d, pr, c, i, "JIT", jit_entry(jit)(g, pk->wirelen, pk->caplen),
+					   want);
 			}
 		}
 	}
+	jit_free(jit);
+	arena_release(&a);
 }
 
 static void
@@ -585,6 +646,10 @@ main(int argc, char **argv)
 	if (dc_read_exprs(&d, argc > 1 ? argv[1] : path) < 0)
 		return 1;
 	d.sock = dc_kernel_socket();
+	if (testenv_guard_init(&d.guard, DC_SNAPLEN) != 0) {
+		fprintf(stderr, "diff_captures: no guard page: %s\n", strerror(errno));
+		return 1;
+	}
 	dc_add_generated(&d, seed);
 	dc_add_files(&d, &skipped);
 	for (size_t i = 0; i < d.ncaps; i++)
@@ -619,5 +684,6 @@ main(int argc, char **argv)
 	if (d.sock >= 0)
 		close(d.sock);
 	dc_free(&d);
+	testenv_guard_free(&d.guard);
 	return fail ? 1 : 0;
 }

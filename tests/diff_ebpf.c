@@ -28,7 +28,11 @@
  *    return exactly that value;
  *  - tc (whose __sk_buff.len is the wire length and whose linear data is
  *    the capture) must return TC_ACT_OK exactly when that value is
- *    non-zero and TC_ACT_SHOT otherwise; XDP (which has no length but
+ *    non-zero and TC_ACT_SHOT otherwise; the run target (EBPF_TARGET_RUN,
+ *    the JIT's input) must return exactly that value in ebpf_run and, from
+ *    a copy of the packet placed against a guard page (any read past
+ *    caplen faults; ASan cannot see into JIT code), its JIT code, which
+ *    jit_compile must accept wherever jit_available(); XDP (which has no length but
  *    data_end - data) must return XDP_PASS exactly when bpf_filter with
  *    (caplen, caplen) is non-zero, XDP_DROP otherwise; inverted programs
  *    the other way round.
@@ -54,6 +58,7 @@
 #include "base/strbuf.h"
 #include "cbpf/cbpf.h"
 #include "ebpf/ebpf.h"
+#include "jit/jit.h"
 #include "tests/gen/pktgen.h"
 #include "tests/gen/plant.h"
 #include "tests/gen/rng.h"
@@ -99,6 +104,8 @@ struct de {
 	size_t file_packets[DE_NDLTS], ngen[DE_NDLTS]; /* the first ngen are pktgen's */
 	unsigned long filters, refused, runs, bad, reports, untranslated, matches, packets;
 	size_t longest[1 + DE_NPROG];
+	struct testenv_guard guard; /* the JIT's packets */
+	unsigned long jitted;
 };
 
 static void *
@@ -259,6 +266,9 @@ struct de_filter {
 	struct bpf_insn *conv; /* the cBPF for libpcap */
 	size_t ninsns;
 	struct ebpf_prog sock, prog[DE_NPROG];
+	struct arena arena;    /* the run program */
+	struct ebpf_prog run;
+	struct jit_code *jit;  /* its code, where there is a JIT */
 };
 
 static const char *const de_names[1 + DE_NPROG] = {"socket", "tc", "tc inverted", "xdp",
@@ -288,6 +298,30 @@ de_report(struct de *d, const struct de_filter *df, const struct ebpf_prog *p, c
 		printf("%s", text != NULL ? text : "(no memory for the listing)\n");
 		free(text);
 	}
+}
+
+/* The run target's program and, where there is a JIT, its code; 0, or -1
+ * (reported) when either is refused. */
+static int
+de_run_program(struct de *d, struct de_filter *df)
+{
+	struct bpfc_error err = {.code = BPFC_OK};
+	const struct bpfc_insn *cb;
+	size_t cn = bpfc_cbpf(df->f, &cb);
+
+	if (ebpf_from_cbpf(&df->arena, cb, cn, EBPF_TARGET_RUN, 0, &df->run, &err) != 0) {
+		printf("FAIL [dlt %d] %s: no run program: %s\n", df->dlt, df->expr, err.msg);
+		d->untranslated++;
+		return -1;
+	}
+	if (jit_available() && (df->jit = jit_compile(&df->run, &err)) == NULL) {
+		printf("FAIL [dlt %d] %s: the JIT refused the run program: %s\n", df->dlt,
+		       df->expr, err.msg);
+		d->untranslated++;
+		return -1;
+	}
+	d->jitted += df->jit != NULL;
+	return 0;
 }
 
 /* The programs, through the public API; 0, or -1 (reported) when one is
@@ -331,7 +365,7 @@ de_programs(struct de *d, struct de_filter *df)
 		if (n > d->longest[1 + i])
 			d->longest[1 + i] = n;
 	}
-	return 0;
+	return de_run_program(d, df);
 }
 
 static void de_packet(struct de *d, const struct de_filter *df, const struct pktgen_pkt *pk);
@@ -395,13 +429,22 @@ de_packet(struct de *d, const struct de_filter *df, const struct pktgen_pkt *pk)
 		if ((v = ebpf_run(&df->prog[i], data, xdp ? cap : wire, cap)) != act)
 			de_report(d, df, &df->prog[i], de_names[1 + i], pk, v, (uint32_t)act);
 	}
-	d->runs += 3 + DE_NPROG;
+	if ((uint32_t)(v = ebpf_run(&df->run, data, wire, cap)) != want || v >> 32 != 0)
+		de_report(d, df, &df->run, "run target", pk, v, want);
+	if (df->jit != NULL) {
+		const uint8_t *g = testenv_guard_put(&d->guard, data, cap);
+		if ((c = jit_entry(df->jit)(g, wire, cap)) != want)
+			de_report(d, df, &df->run, "JIT", pk, c, want);
+	}
+	d->runs += 5 + DE_NPROG;
 }
 
 static void
 de_filter(struct de *d, size_t li, const char *expr, int optimize)
 {
 	struct de_filter df = {.dlt = de_dlts[li], .expr = expr, .optimize = optimize};
+
+	arena_init(&df.arena);
 	struct bpfc_options o;
 	struct bpfc_error err = {.code = BPFC_OK};
 	const struct bpfc_insn *cb;
@@ -432,6 +475,8 @@ de_filter(struct de *d, size_t li, const char *expr, int optimize)
 		free(df.prog[i].insns);
 	free(df.conv);
 	bpfc_free(df.f);
+	jit_free(df.jit);
+	arena_release(&df.arena);
 }
 
 /* ---- the measurement (BPFC_EBPF_BENCH) ---- */
@@ -494,6 +539,7 @@ de_bench(struct de *d)
 	       "cbpf_run", "ebpf_run", "ebpf xdp", "bpfc_run");
 	for (size_t i = 0; i < NB; i++) {
 		struct de_filter df = {.dlt = 1, .expr = de_bench_exprs[i], .optimize = 1};
+		arena_init(&df.arena);
 		struct bpfc_error err = {.code = BPFC_OK};
 		const struct bpfc_insn *cb;
 		double t[5];
@@ -517,6 +563,8 @@ de_bench(struct de *d)
 			free(df.prog[k].insns);
 		free(df.conv);
 		bpfc_free(df.f);
+		jit_free(df.jit);
+		arena_release(&df.arena);
 	}
 	printf("geometric mean of ebpf_run / cbpf_run: %.2f\n", __builtin_exp(geo / NB));
 	pktgen_set_free(s);
@@ -546,6 +594,10 @@ main(void)
 	    de_read(&exprs, src, "tests/exprs/captures.txt") < 0 || de_packets(d) < 0)
 		return 99;
 	de_generate(d, &exprs);
+	if (testenv_guard_init(&d->guard, DE_SNAPLEN) != 0) {
+		fprintf(stderr, "diff_ebpf: no guard page: %s\n", strerror(errno));
+		return 99;
+	}
 	for (size_t i = 0; i < DE_NDLTS; i++)
 		for (size_t e = 0; e < exprs.n; e++) {
 			de_filter(d, i, exprs.v[e], 1);
@@ -554,11 +606,12 @@ main(void)
 		}
 	printf("diff_ebpf: %lu filters (%lu expression/link-type pairs refused by bpfc), each as "
 	       "socket, tc and XDP programs (longest %zu, %zu, %zu slots); %lu packets (%lu "
-	       "matching), %lu runs: %lu differences, %lu filters without a program (seed "
-	       "%#" PRIx64 ")\n",
+	       "matching), %lu runs: %lu differences, %lu filters without a program, %lu with JIT "
+	       "code (seed %#" PRIx64 ")\n",
 	       d->filters, d->refused, d->longest[0], d->longest[1 + DE_TC],
 	       d->longest[1 + DE_XDP], d->packets, d->matches, d->runs, d->bad, d->untranslated,
-	       d->seed);
+	       d->jitted, d->seed);
+	testenv_guard_free(&d->guard);
 	rc = d->bad ? 1 : 0;
 	for (size_t i = 0; i < DE_NDLTS; i++)
 		pktgen_set_free(&d->sets[i]);
