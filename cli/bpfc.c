@@ -662,9 +662,11 @@ cli_print_dump(struct strbuf *b)
  * error is drawn with a caret under the expression. */
 static int
 cli_compile(const struct cli_text *t, const struct cli_args *a, int dlt,
-	    struct bpfc_filter **out)
+	    const struct cli_offline *off, struct bpfc_filter **out)
 {
-	struct codegen_options co = {dlt, a->snaplen, BPFC_NETMASK_UNKNOWN, NULL, !a->noopt};
+	/* With -r, compiled as libpcap compiles for a savefile. */
+	struct codegen_options co = {dlt, a->snaplen, BPFC_NETMASK_UNKNOWN, NULL, !a->noopt,
+				     off != NULL, off != NULL && cli_offline_swapped(off)};
 	struct bpfc_error err;
 	struct arena ar;
 	struct strbuf b;
@@ -803,7 +805,7 @@ main(int argc, char **argv)
 		if (rc == CLI_EXIT_OK)
 			rc = cli_linktype(&args, &text, off, &dlt);   /* -y or the capture's */
 		if (rc == CLI_EXIT_OK)
-			rc = cli_compile(&text, &args, dlt, &f);      /* grammar/, codegen/, cbpf/ */
+			rc = cli_compile(&text, &args, dlt, off, &f); /* grammar/, codegen/, cbpf/ */
 	} else {
 		rc = cli_read_text(&text, args.asm_path);            /* the program's text */
 		if (rc == CLI_EXIT_OK)

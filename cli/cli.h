@@ -59,6 +59,10 @@ struct cli_offline *cli_offline_open(const struct cli_offline_opts *o);
 /* The capture's link type (DLT_ value; pcapng: its first interface's). */
 int cli_offline_linktype(const struct cli_offline *c);
 
+/* 1 when the capture was written in the other byte order (libpcap
+ * compiles DLT_NULL's address family swapped for it). */
+int cli_offline_swapped(const struct cli_offline *c);
+
 /* Run `f` over every packet: write the matching ones to o->wpath byte for
  * byte as `tcpdump -r IN -w OUT` would, or print one line per matching
  * packet on stdout; show a progress bar on stderr when it is a terminal

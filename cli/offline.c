@@ -74,6 +74,12 @@ cli_offline_linktype(const struct cli_offline *c)
 	return offline_linktype(c->in);
 }
 
+int
+cli_offline_swapped(const struct cli_offline *c)
+{
+	return offline_is_swapped(c->in);
+}
+
 /* Write the summary lines gathered so far: 0 or -1. */
 static int
 offline_flush_lines(struct cli_offline *c, struct bpfc_error *err)

@@ -36,6 +36,11 @@ struct codegen_options {
 	const struct resolver *resolver; /* NULL: resolve_system() */
 	int optimize;                 /* unused: a filter that never matches is found after the
 				       * optimizer, by codegen_check_never */
+	int savefile;                 /* compiling for a capture file (bpfc -r), as libpcap does
+				       * for a savefile: ip6 over DLT_NULL/LOOP is any of the
+				       * BSDs' AF_INET6 values (24, 28, 30), not this host's */
+	int swapped;                  /* savefile: written in the other byte order, so
+				       * DLT_NULL's host-order family is byte-swapped */
 };
 
 struct ir_prog *codegen_filter(struct arena *a, const struct ast_node *root,

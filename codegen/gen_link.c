@@ -133,6 +133,20 @@ gen_host_order(uint32_t v)
 	return (v & 0xff) << 24 | (v & 0xff00) << 8 | (v >> 8 & 0xff00) | v >> 24;
 }
 
+/* The loopback header's family is `af`: DLT_LOOP's is in network order,
+ * DLT_NULL's in the capturing host's, which for a savefile written in the
+ * other byte order is the swap of ours. */
+static struct ir_block *
+gen_af_cmp(struct gen *g, uint32_t af, struct ir_block *t, struct ir_block *f)
+{
+	if (g->kind == LT_AF_HOST) {
+		af = gen_host_order(af);
+		if (g->o->savefile && g->o->swapped)
+			af = (af & 0xff) << 24 | (af & 0xff00) << 8 | (af >> 8 & 0xff00) | af >> 24;
+	}
+	return gen_cmp(g, GEN_ABS, g->off_proto, CBPF_W, ~0u, CBPF_JEQ, af, t, f);
+}
+
 /* After MPLS labels: the previous label is the bottom of the stack and the
  * payload's IP version is 4 or 6 (libpcap: gen_mpls_linktype). */
 static struct ir_block *
@@ -199,9 +213,14 @@ gen_llproto(struct gen *g, uint32_t v, struct ast_span at, struct ir_block *t,
 	case LT_AF_NET:
 		if (gen_af(v, &af) < 0)
 			return f;
-		if (g->kind == LT_AF_HOST)
-			af = gen_host_order(af);
-		return gen_cmp(g, GEN_ABS, g->off_proto, CBPF_W, ~0u, CBPF_JEQ, af, t, f);
+		if (g->o->savefile && v == PROTO_ETHERTYPE_IPV6) {
+			/* A file may come from any BSD: OpenBSD/NetBSD 24,
+			 * FreeBSD 28, Darwin 30 (libpcap's savefile rule). */
+			struct ir_block *b = gen_af_cmp(g, 28, t, f);
+			b = gen_af_cmp(g, 24, t, b);
+			return gen_af_cmp(g, 30, t, b);
+		}
+		return gen_af_cmp(g, af, t, f);
 	case LT_IPVER:
 		if (v == PROTO_ETHERTYPE_IP)
 			return gen_cmp(g, GEN_NET, 0, CBPF_B, 0xf0, CBPF_JEQ, 0x40, t, f);

@@ -469,7 +469,7 @@ static const struct {
 static struct bpfc_filter *
 dcc_compile_with(const char *expr, const struct resolver *r, struct bpfc_error *err)
 {
-	struct codegen_options co = {1, DCC_SNAPLEN, DCC_NETMASK, r, 1};
+	struct codegen_options co = {1, DCC_SNAPLEN, DCC_NETMASK, r, 1, 0, 0};
 	struct arena a;
 	struct ir_prog *ir = NULL;
 	struct bpfc_insn *insns = NULL;
