@@ -439,6 +439,33 @@ static const struct docker_conf docker_confs[] = {
 	{"arm64", "SCMP_ARCH_AARCH64", seccomp_docker_caps, 5, 10},
 };
 
+/* Both programs' size and instructions executed per allowed syscall of
+ * each architecture, printed side by side (a measurement, not asserted:
+ * the README's comparison with libseccomp comes from here). */
+static void
+oracle_sizes(struct arena *a, const struct seccomp_policy *p, const struct oracle *orc,
+	     const char *what)
+{
+	struct bpfc_insn *insns;
+	size_t n;
+	struct seccomp_stats ours, theirs;
+	struct bpfc_error err;
+
+	diag_init(&err);
+	ck_assert_msg(seccomp_codegen(a, p, &insns, &n, &err) == 0, "%s", err.msg);
+	ck_assert_msg(seccomp_stats(a, p, insns, n, &ours, &err) == 0, "%s", err.msg);
+	if (seccomp_stats(a, p, orc->insns, orc->n, &theirs, &err) < 0) {
+		printf("%s: libseccomp %zu instructions (not walked: %s), bpfc %zu\n", what,
+		       orc->n, err.msg, n);
+		return;
+	}
+	for (size_t i = 0; i < ours.narches && i < theirs.narches; i++)
+		printf("%s, %s: executed per allowed syscall, avg: libseccomp %.2f, bpfc %.2f "
+		       "(instructions for all its arches: libseccomp %zu, bpfc %zu)\n",
+		       what, ours.arches[i].name, theirs.arches[i].allowed_avg,
+		       ours.arches[i].allowed_avg, orc->n, n);
+}
+
 START_TEST(oracle_docker)
 {
 	size_t len;
@@ -478,6 +505,7 @@ START_TEST(oracle_docker)
 	snprintf(what, sizeof(what), "docker profile, %s, kernel %u.%u", c->native, c->kmajor,
 		 c->kminor);
 	compare_all(p, &orc, testenv_seed("BPFC_SECCOMP_SEED", 0xd0c) + (uint64_t)_i, what);
+	oracle_sizes(&a, p, &orc, what);
 	free(orc.insns);
 	seccomp_release(ctx);
 	arena_release(&a);
