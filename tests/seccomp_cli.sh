@@ -33,7 +33,7 @@ set -u
 
 [ -x "$BPFC" ] || { echo "FAIL: $BPFC is not an executable"; exit 1; }
 docker=$BPFC_SHARED/seccomp/docker-default.json
-[ -r "$docker" ] || { echo "FAIL: $docker is missing"; exit 1; }
+[ -r "$docker" ] || { echo "SKIP: $docker is missing (the shared test data)"; exit 77; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bpfc-seccomp.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
